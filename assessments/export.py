@@ -1,0 +1,61 @@
+"""The assessment as a plain data structure: the user's own data, downloadable as JSON."""
+
+from typing import Any
+
+from assessments.models import Answer, Assessment
+from assessments.progress import assessment_progress, sections_with_questions
+from assessments.presenters import answer_display
+
+
+def assessment_export_data(assessment: Assessment) -> dict[str, Any]:
+    sections = sections_with_questions(assessment.toolkit_version)
+    answers = {a.question_id: a for a in Answer.objects.filter(assessment=assessment)}
+    state = assessment_progress(assessment, sections)
+    completed = {s.section.id for s in state.sections if s.completed}
+    version = assessment.toolkit_version
+    return {
+        "format": "hiat-assessment-export/1",
+        "assessment": {
+            "id": str(assessment.pk),
+            "title": assessment.title,
+            "organisation": assessment.organisation,
+            "work_type": assessment.work_type,
+            "work_type_label": assessment.work_type_label,
+            "description": assessment.description,
+            "population_and_place": assessment.population_and_place,
+            "lead_and_team": assessment.lead_and_team,
+            "public_advisers": assessment.public_advisers,
+            "start_date": assessment.start_date.isoformat() if assessment.start_date else None,
+            "review_date": assessment.review_date.isoformat() if assessment.review_date else None,
+            "owner": {"name": assessment.owner.display_name, "email": assessment.owner.email},
+            "created_at": assessment.created_at.isoformat(),
+            "updated_at": assessment.updated_at.isoformat(),
+            "status": state.status,
+            "percent_complete": state.percent,
+        },
+        "toolkit": {"name": version.toolkit.name, "version": version.label},
+        "sections": [
+            {
+                "number": section.number,
+                "title": section.title,
+                "completed": section.id in completed,
+                "answers": [_answer(q, answers.get(q.id)) for q in section.questions.all()],
+            }
+            for section in sections
+        ],
+    }
+
+
+def _answer(question: Any, answer: Answer | None) -> dict[str, Any]:
+    text, labels = answer_display(question, answer)
+    return {
+        "key": question.key,
+        "number": question.number,
+        "question": question.text,
+        "answer_type": question.answer_type,
+        "text": text,
+        "selected": list(answer.selected) if answer else [],
+        "selected_labels": labels,
+        "answered": bool(text or labels),
+        "updated_at": answer.updated_at.isoformat() if answer else None,
+    }

@@ -1,0 +1,187 @@
+from datetime import date
+from typing import Any
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fieldset, Layout
+from django import forms
+from django.core.exceptions import ValidationError
+
+from assessments.models import ANSWER_MAX_LENGTH, Assessment, PublicAdvisers, WorkType
+from hiat_site.forms import PlainTextField, gds_helper
+from toolkit_content.models import Question
+
+
+class SafeDateInputField(DateInputField):
+    """GOV.UK day/month/year inputs that turn any impossible date into a clear message."""
+
+    def compress(self, data_list: Any) -> date | None:
+        try:
+            return super().compress(data_list)
+        except ValidationError:
+            raise
+        except (ValueError, TypeError, OverflowError):
+            raise ValidationError("Enter a real date, for example 27 3 2027") from None
+
+    def clean(self, value: Any) -> date | None:
+        cleaned = super().clean(value)
+        if cleaned is not None and not 1900 <= cleaned.year <= 2200:
+            raise ValidationError("Enter a year between 1900 and 2200")
+        return cleaned
+
+
+def _text(label: str, *, max_length: int, required: bool = False, help_text: str = "", required_message: str = "") -> PlainTextField:
+    return PlainTextField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=help_text,
+        error_messages={
+            "required": required_message or f"Enter the {label.lower()}",
+            "max_length": f"{label} must be {max_length:,} characters or fewer",
+        },
+    )
+
+
+def _long_text(label: str, help_text: str = "") -> PlainTextField:
+    field = _text(label, max_length=5_000, help_text=help_text)
+    field.widget = forms.Textarea(attrs={"rows": 4})
+    return field
+
+
+class AssessmentDetailsForm(forms.ModelForm):
+    """The project details that head the report (hiat-outline.md, "Project details")."""
+
+    title = _text("Project title", max_length=200, required=True, required_message="Enter a title for the project")
+    organisation = _text(
+        "Organisation or organisations",
+        max_length=300,
+        required=True,
+        help_text="For example, the NHS trust, council or university leading the work.",
+        required_message="Enter the organisation or organisations",
+    )
+    work_type = forms.ChoiceField(
+        label="Type of work",
+        choices=WorkType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the type of work", "invalid_choice": "Select the type of work"},
+    )
+    work_type_other = _text("If other, what type of work is it?", max_length=200)
+    description = _long_text("Short description", "What the work will do, in two or three sentences.")
+    population_and_place = _long_text(
+        "Population and place", "Who the work is for and where, for example 'adults in two wards of Eastborough'."
+    )
+    lead_and_team = _long_text("Lead and team", "Names and roles. Include any public advisers.")
+    public_advisers = forms.ChoiceField(
+        label="Are public advisers involved in the work?",
+        choices=PublicAdvisers.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Select whether public advisers are involved"},
+    )
+    start_date = SafeDateInputField(label="Start date", required=False, help_text="For example, 27 3 2027")
+    review_date = SafeDateInputField(
+        label="Planned review date", required=False, help_text="When you will come back to this assessment."
+    )
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "title",
+            "organisation",
+            "work_type",
+            "work_type_other",
+            "description",
+            "population_and_place",
+            "lead_and_team",
+            "public_advisers",
+            "start_date",
+            "review_date",
+        ]
+
+    def __init__(self, *args: Any, submit_label: str = "Save and continue", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(submit_label)
+        self.helper.layout = Layout(
+            Field.text("title"),
+            Field.text("organisation"),
+            Field.radios("work_type", legend_size="s"),
+            Field.text("work_type_other"),
+            Field.textarea("description", rows=4),
+            Field.textarea("population_and_place", rows=3),
+            Field.textarea("lead_and_team", rows=3),
+            Field.radios("public_advisers", legend_size="s"),
+            Field("start_date", context={"legend_size": "govuk-fieldset__legend--s"}),
+            Field("review_date", context={"legend_size": "govuk-fieldset__legend--s"}),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("work_type") == WorkType.OTHER and not cleaned.get("work_type_other"):
+            self.add_error("work_type_other", "Enter the type of work")
+        start, review = cleaned.get("start_date"), cleaned.get("review_date")
+        if start and review and review < start:
+            self.add_error("review_date", "The review date must be the same as or after the start date")
+        return cleaned
+
+
+def _answer_field(question: Question) -> forms.Field:
+    label = f"{question.number} {question.text}"
+    if question.answer_type == Question.AnswerType.LONG_TEXT:
+        return PlainTextField(
+            label=label,
+            required=False,
+            strip=False,
+            max_length=ANSWER_MAX_LENGTH,
+            help_text=question.hint,
+            widget=forms.Textarea(attrs={"rows": 6}),
+            error_messages={
+                "max_length": f"Your answer to {question.number} must be {ANSWER_MAX_LENGTH:,} characters or fewer "
+                "(you have %(show_value)s). Shorten it and save again."
+            },
+        )
+    choices = [(c["value"], c["label"]) for c in question.choices]
+    invalid = {"invalid_choice": f"Select an answer to {question.number} from the list"}
+    if question.answer_type == Question.AnswerType.SINGLE_CHOICE:
+        return forms.ChoiceField(
+            label=label, required=False, choices=choices, help_text=question.hint, widget=forms.RadioSelect, error_messages=invalid
+        )
+    return forms.MultipleChoiceField(
+        label=label,
+        required=False,
+        choices=choices,
+        help_text=question.hint,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={**invalid, "invalid_list": invalid["invalid_choice"]},
+    )
+
+
+def _layout_item(question: Question) -> Field:
+    if question.answer_type == Question.AnswerType.LONG_TEXT:
+        return Field.textarea(question.key, label_size="s", rows=6, max_characters=ANSWER_MAX_LENGTH, threshold=75)
+    if question.answer_type == Question.AnswerType.SINGLE_CHOICE:
+        return Field.radios(question.key, legend_size="s")
+    return Field.checkboxes(question.key, legend_size="s", small=True)
+
+
+class SectionForm(forms.Form):
+    """One field per question of a section, named by the question's stable key."""
+
+    def __init__(self, *args: Any, questions: list[Question], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        items: list[Any] = []
+        group_items: list[Any] = []
+        group = ""
+        for question in questions:
+            self.fields[question.key] = _answer_field(question)
+            if question.group != group and group_items:
+                items.append(Fieldset(*group_items, legend=group, legend_size="m"))
+                group_items = []
+            group = question.group
+            (group_items if group else items).append(_layout_item(question))
+        if group_items:
+            items.append(Fieldset(*group_items, legend=group, legend_size="m"))
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*items)

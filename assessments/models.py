@@ -1,0 +1,98 @@
+"""Assessments, their answers and which sections are complete.
+
+Progress is data: Answer rows and SectionCompletion rows, read by assessments.progress,
+never worked out in templates.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from toolkit_content.models import Question, Section, ToolkitVersion
+
+ANSWER_MAX_LENGTH = 20_000
+
+
+class WorkType(models.TextChoices):
+    EVALUATION = "evaluation", "Evaluation of an intervention or new service model"
+    IMPLEMENTATION = "implementation", "Implementation project"
+    EVIDENCE_REVIEW = "evidence_review", "Systematic evidence review"
+    CAPACITY_BUILDING = "capacity_building", "Capacity-building activity (for example training)"
+    APPLIED_RESEARCH = "applied_research", "Applied research"
+    SERVICE_CHANGE = "service_change", "Service change"
+    POLICY = "policy", "Policy or strategy"
+    OTHER = "other", "Other"
+
+
+class PublicAdvisers(models.TextChoices):
+    YES = "yes", "Yes"
+    PLANNED = "planned", "Not yet, but we plan to involve them"
+    NO = "no", "No"
+
+
+class Assessment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assessments")
+    # PROTECT: a toolkit version with assessments on it can never be deleted from under them.
+    toolkit_version = models.ForeignKey(ToolkitVersion, on_delete=models.PROTECT, related_name="assessments")
+
+    title = models.CharField(max_length=200)
+    organisation = models.CharField("organisation(s)", max_length=300)
+    work_type = models.CharField("type of work", max_length=30, choices=WorkType.choices)
+    work_type_other = models.CharField("other type of work", max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    population_and_place = models.TextField("population and place", blank=True)
+    lead_and_team = models.TextField("lead and team", blank=True)
+    public_advisers = models.CharField(
+        "public advisers involved", max_length=10, choices=PublicAdvisers.choices, blank=True
+    )
+    start_date = models.DateField(null=True, blank=True)
+    review_date = models.DateField("planned review date", null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Bumped by every service that changes what the report shows; cached reports key on it.
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["owner", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def work_type_label(self) -> str:
+        if self.work_type == WorkType.OTHER and self.work_type_other:
+            return f"Other: {self.work_type_other}"
+        return self.get_work_type_display()
+
+
+class Answer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    text = models.TextField(blank=True)
+    selected = models.JSONField(default=list, blank=True, help_text="Chosen values for choice questions.")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "question"], name="one_answer_per_question")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} {self.question.key}"
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.text.strip() and not self.selected
+
+
+class SectionCompletion(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="completions")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+")
+    completed_at = models.DateTimeField(auto_now_add=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "section"], name="one_completion_per_section")]

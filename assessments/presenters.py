@@ -1,0 +1,162 @@
+"""View-models: exactly what the templates show, built from models and progress."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from assessments.models import Answer, Assessment
+from assessments.progress import AssessmentProgress, Status, Summary
+from toolkit_content.models import Question, Section
+
+# GOV.UK tag colours per status; "Completed" is plain text in the task list pattern.
+_TAG_CLASSES = {
+    Status.NOT_STARTED: "govuk-tag govuk-tag--blue",
+    Status.IN_PROGRESS: "govuk-tag govuk-tag--light-blue",
+    Status.COMPLETED: "",
+}
+
+
+@dataclass(frozen=True)
+class StatusTag:
+    label: str
+
+    @property
+    def css_class(self) -> str:
+        return _TAG_CLASSES.get(self.label, "govuk-tag govuk-tag--grey")
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    title: str
+    href: str
+    status: StatusTag
+    hint: str = ""
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class TaskGroup:
+    heading: str
+    rows: list[TaskRow]
+
+
+def task_list(assessment: Assessment, progress: AssessmentProgress) -> list[TaskGroup]:
+    pk = assessment.pk
+    prepare = [
+        TaskRow(
+            title="Read the introduction",
+            href=reverse("assessment_introduction", args=[pk]),
+            status=StatusTag("Optional"),
+            hint="Why health inequalities matter and how to use the toolkit.",
+            id="introduction",
+        ),
+        TaskRow(
+            title="Project details",
+            href=reverse("assessment_details", args=[pk]),
+            status=StatusTag(progress.details_status),
+            id="details",
+        ),
+    ]
+    sections = [
+        TaskRow(
+            title=f"{s.section.number}. {s.section.title}",
+            href=reverse("section_check" if s.completed else "section", args=[pk, s.section.number]),
+            status=StatusTag(s.status),
+            hint=f"{s.answered} of {s.total} questions answered",
+            id=f"section-{s.section.number}",
+        )
+        for s in progress.sections
+    ]
+    finish = [
+        TaskRow(
+            title="Download your answers (JSON)",
+            href=reverse("assessment_export", args=[pk]),
+            status=StatusTag("Available"),
+            hint="Everything you have entered, as a file you can keep.",
+            id="export",
+        ),
+    ]
+    return [
+        TaskGroup("Prepare", prepare),
+        TaskGroup("Work through the toolkit", sections),
+        TaskGroup("Finish", finish),
+    ]
+
+
+@dataclass(frozen=True)
+class AssessmentListRow:
+    title: str
+    organisation: str
+    href: str
+    status: StatusTag
+    percent: int
+    updated_at: datetime
+
+
+def assessment_list_rows(assessments: list[Assessment], summaries: dict[object, Summary]) -> list[AssessmentListRow]:
+    return [
+        AssessmentListRow(
+            title=a.title,
+            organisation=a.organisation,
+            href=reverse("assessment_task_list", args=[a.pk]),
+            status=StatusTag(summaries[a.pk].status),
+            percent=summaries[a.pk].percent,
+            updated_at=a.updated_at,
+        )
+        for a in assessments
+    ]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    key: str
+    number: str
+    question: str
+    value_lines: list[str] = field(default_factory=list)
+    text: str = ""
+    change_href: str = ""
+    required: bool = False
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.text or self.value_lines)
+
+
+def answer_display(question: Question, answer: Answer | None) -> tuple[str, list[str]]:
+    """(text, chosen labels) for showing an answer; both empty when it is unanswered."""
+    if answer is None or answer.is_blank:
+        return "", []
+    if question.is_choice:
+        labels = question.choice_labels()
+        return "", [labels.get(value, value) for value in answer.selected]
+    return answer.text, []
+
+
+def section_summary_rows(
+    assessment: Assessment, section: Section, answers: dict[int, Answer], return_url: str
+) -> list[SummaryRow]:
+    edit_url = reverse("section", args=[assessment.pk, section.number])
+    rows = []
+    for question in section.questions.all():
+        text, lines = answer_display(question, answers.get(question.id))
+        rows.append(
+            SummaryRow(
+                key=question.key,
+                number=question.number,
+                question=question.text,
+                text=text,
+                value_lines=lines,
+                change_href=f"{edit_url}?{urlencode({'return_url': return_url})}#{field_anchor(question)}",
+                required=question.required,
+            )
+        )
+    return rows
+
+
+def field_anchor(question: Question) -> str:
+    """The id a question's first input has on the section page (what error links point at)."""
+    if question.is_choice:
+        return f"id_{question.key}_0"
+    return f"id_{question.key}"

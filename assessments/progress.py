@@ -1,0 +1,154 @@
+"""What is done and what is left, worked out from answer and completion rows.
+
+The task list, "Your assessments" and the report all read progress from here, so they
+can never disagree.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from assessments.models import Answer, Assessment, SectionCompletion
+from toolkit_content.models import Question, Section, ToolkitVersion
+
+
+class Status:
+    NOT_STARTED = "Not started"
+    IN_PROGRESS = "In progress"
+    COMPLETED = "Completed"
+
+
+# An answer counts once it has text or a chosen option.
+ANSWERED = Q(text__gt="") | ~Q(selected=[])
+
+DETAIL_FIELDS_FOR_COMPLETE = ("title", "organisation", "work_type", "description", "population_and_place", "lead_and_team", "public_advisers")
+
+
+def details_status(assessment: Assessment) -> str:
+    filled = all(getattr(assessment, field) for field in DETAIL_FIELDS_FOR_COMPLETE)
+    return Status.COMPLETED if filled else Status.IN_PROGRESS
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    section: Section
+    answered: int
+    total: int
+    completed: bool
+
+    @property
+    def status(self) -> str:
+        if self.completed:
+            return Status.COMPLETED
+        return Status.IN_PROGRESS if self.answered else Status.NOT_STARTED
+
+
+@dataclass(frozen=True)
+class AssessmentProgress:
+    details_status: str
+    sections: list[SectionProgress]
+
+    @property
+    def answered(self) -> int:
+        return sum(s.answered for s in self.sections)
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.sections)
+
+    @property
+    def percent(self) -> int:
+        return percent(self.answered, self.total)
+
+    @property
+    def sections_completed(self) -> int:
+        return sum(1 for s in self.sections if s.completed)
+
+    @property
+    def status(self) -> str:
+        return overall_status(
+            answered=self.answered,
+            sections_completed=self.sections_completed,
+            sections_total=len(self.sections),
+            details_complete=self.details_status == Status.COMPLETED,
+        )
+
+
+def percent(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+def overall_status(*, answered: int, sections_completed: int, sections_total: int, details_complete: bool) -> str:
+    if sections_total and sections_completed == sections_total and details_complete:
+        return Status.COMPLETED
+    if answered or sections_completed:
+        return Status.IN_PROGRESS
+    return Status.NOT_STARTED
+
+
+def sections_with_questions(version: ToolkitVersion) -> list[Section]:
+    return list(version.sections.prefetch_related("questions"))
+
+
+def assessment_progress(assessment: Assessment, sections: list[Section] | None = None) -> AssessmentProgress:
+    """Progress of one assessment in a fixed number of queries."""
+    if sections is None:
+        sections = sections_with_questions(assessment.toolkit_version)
+    answered_by_section = dict(
+        Answer.objects.filter(ANSWERED, assessment=assessment)
+        .values_list("question__section_id")
+        .annotate(n=Count("id"))
+    )
+    completed = set(SectionCompletion.objects.filter(assessment=assessment).values_list("section_id", flat=True))
+    return AssessmentProgress(
+        details_status=details_status(assessment),
+        sections=[
+            SectionProgress(
+                section=s,
+                answered=answered_by_section.get(s.id, 0),
+                total=len(s.questions.all()),
+                completed=s.id in completed,
+            )
+            for s in sections
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    percent: int
+    status: str
+
+
+def summaries(assessments: Iterable[Assessment]) -> dict[object, Summary]:
+    """Progress for many assessments at once (the "Your assessments" list), in three queries."""
+    assessments = list(assessments)
+    ids = [a.pk for a in assessments]
+    answered = dict(
+        Answer.objects.filter(ANSWERED, assessment_id__in=ids).values_list("assessment_id").annotate(n=Count("id"))
+    )
+    completed = dict(
+        SectionCompletion.objects.filter(assessment_id__in=ids).values_list("assessment_id").annotate(n=Count("id"))
+    )
+    version_ids = {a.toolkit_version_id for a in assessments}
+    totals = {
+        row["section__version_id"]: row
+        for row in Question.objects.filter(section__version_id__in=version_ids)
+        .values("section__version_id")
+        .annotate(questions=Count("id"), sections=Count("section_id", distinct=True))
+    }
+    result = {}
+    for a in assessments:
+        total = totals.get(a.toolkit_version_id, {"questions": 0, "sections": 0})
+        n_answered = answered.get(a.pk, 0)
+        result[a.pk] = Summary(
+            percent=percent(n_answered, total["questions"]),
+            status=overall_status(
+                answered=n_answered,
+                sections_completed=completed.get(a.pk, 0),
+                sections_total=total["sections"],
+                details_complete=details_status(a) == Status.COMPLETED,
+            ),
+        )
+    return result

@@ -1,0 +1,219 @@
+"""Assessment pages. Each view starts with _get_assessment_for(); POSTs redirect."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments import presenters, progress, services
+from assessments.access import get_assessment_for
+from assessments.export import assessment_export_data
+from assessments.forms import AssessmentDetailsForm, SectionForm
+from assessments.models import Answer, Assessment
+from toolkit_content.models import Section
+
+
+def _get_assessment_for(request: HttpRequest, pk: object, *, write: bool = False) -> Assessment:
+    return get_assessment_for(request.user, pk, write=write)
+
+
+def _get_section(assessment: Assessment, number: int) -> Section:
+    """The section of the assessment's own toolkit version, with its questions in one query."""
+    section = (
+        Section.objects.filter(version_id=assessment.toolkit_version_id, number=number)
+        .select_related("working_example")
+        .prefetch_related("questions", "resources")
+        .first()
+    )
+    if section is None:
+        raise Http404("No such section.")
+    return section
+
+
+def _section_answers(assessment: Assessment, section: Section) -> dict[int, Answer]:
+    return {a.question_id: a for a in Answer.objects.filter(assessment=assessment, question__section=section)}
+
+
+def _safe_return_url(request: HttpRequest) -> str:
+    """A relative return_url from the query or form, or "" if it is missing or points elsewhere."""
+    url = request.POST.get("return_url") or request.GET.get("return_url") or ""
+    if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None, require_https=False):
+        return url
+    return ""
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # any database failure means "not healthy"; the monitor needs a status, not a trace
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    return render(request, "start.html")
+
+
+@login_required
+@require_GET
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    assessments = list(Assessment.objects.filter(owner=request.user).order_by("-updated_at")[:500])
+    rows = presenters.assessment_list_rows(assessments, progress.summaries(assessments))
+    return render(request, "assessments/list.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_new(request: HttpRequest) -> HttpResponse:
+    form = AssessmentDetailsForm(request.POST or None, submit_label="Create assessment")
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_create(owner=request.user, details=form.cleaned_data)
+        except services.NoPublishedToolkit:
+            messages.error(request, "The toolkit content is not available yet. Ask an administrator to load it.")
+            return render(request, "assessments/new.html", {"form": form}, status=503)
+        messages.success(request, f"Assessment “{assessment.title}” created.")
+        return redirect("assessment_task_list", pk=assessment.pk)
+    return render(request, "assessments/new.html", {"form": form})
+
+
+@login_required
+@require_GET
+def assessment_task_list(request: HttpRequest, pk: str) -> HttpResponse:
+    assessment = _get_assessment_for(request, pk)
+    state = progress.assessment_progress(assessment)
+    context = {
+        "assessment": assessment,
+        "progress": state,
+        "groups": presenters.task_list(assessment, state),
+    }
+    return render(request, "assessments/task_list.html", context)
+
+
+@login_required
+@require_GET
+def assessment_introduction(request: HttpRequest, pk: str) -> HttpResponse:
+    assessment = _get_assessment_for(request, pk)
+    version = assessment.toolkit_version
+    context = {"assessment": assessment, "topics": version.introduction_topics.all(), "toolkit": version.toolkit}
+    return render(request, "assessments/introduction.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_details(request: HttpRequest, pk: str) -> HttpResponse:
+    assessment = _get_assessment_for(request, pk, write=True)
+    form = AssessmentDetailsForm(request.POST or None, instance=assessment, submit_label="Save and continue")
+    if request.method == "POST" and form.is_valid():
+        details = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        # Re-read the row: form validation has already copied the new values onto `assessment`.
+        fresh = _get_assessment_for(request, pk, write=True)
+        if services.assessment_update_details(assessment=fresh, details=details):
+            messages.success(request, "Project details saved.")
+        return redirect("assessment_task_list", pk=assessment.pk)
+    context = {"assessment": assessment, "form": form, "guidance": assessment.toolkit_version.project_details_guidance}
+    return render(request, "assessments/details.html", context)
+
+
+def _initial_from_answers(section: Section, answers: dict[int, Answer]) -> dict[str, Any]:
+    initial: dict[str, Any] = {}
+    for question in section.questions.all():
+        answer = answers.get(question.id)
+        if answer is None:
+            continue
+        if question.answer_type == question.AnswerType.LONG_TEXT:
+            initial[question.key] = answer.text
+        elif question.answer_type == question.AnswerType.SINGLE_CHOICE:
+            initial[question.key] = answer.selected[0] if answer.selected else ""
+        else:
+            initial[question.key] = answer.selected
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_edit(request: HttpRequest, pk: str, number: int) -> HttpResponse:
+    assessment = _get_assessment_for(request, pk, write=True)
+    section = _get_section(assessment, number)
+    questions = list(section.questions.all())
+    return_url = _safe_return_url(request)
+    if request.method == "POST":
+        form = SectionForm(request.POST, questions=questions)
+        if form.is_valid():
+            result = services.section_answers_save(
+                assessment=assessment, section=section, values=form.cleaned_data, user=request.user
+            )
+            if result.reopened:
+                messages.info(request, f"Section {section.number} is back in progress: a required question is now blank.")
+            if "later" in request.POST:
+                messages.success(request, f"Your answers to section {section.number} have been saved.")
+                return redirect("assessment_task_list", pk=assessment.pk)
+            return redirect(return_url or reverse("section_check", args=[assessment.pk, section.number]))
+    else:
+        form = SectionForm(initial=_initial_from_answers(section, _section_answers(assessment, section)), questions=questions)
+    context = {
+        "assessment": assessment,
+        "section": section,
+        "form": form,
+        "return_url": return_url,
+        "resources": section.resources.all(),
+        "example": getattr(section, "working_example", None),
+    }
+    return render(request, "assessments/section.html", context)
+
+
+def _check_context(assessment: Assessment, section: Section, missing: list | None = None) -> dict[str, Any]:
+    check_url = reverse("section_check", args=[assessment.pk, section.number])
+    rows = presenters.section_summary_rows(assessment, section, _section_answers(assessment, section), check_url)
+    completed = assessment.completions.filter(section=section).exists()
+    missing_keys = {q.key for q in missing or []}
+    return {
+        "assessment": assessment,
+        "section": section,
+        "rows": rows,
+        "completed": completed,
+        "missing_rows": [r for r in rows if r.key in missing_keys],
+    }
+
+
+@login_required
+@require_GET
+def section_check(request: HttpRequest, pk: str, number: int) -> HttpResponse:
+    assessment = _get_assessment_for(request, pk)
+    section = _get_section(assessment, number)
+    return render(request, "assessments/check.html", _check_context(assessment, section))
+
+
+@login_required
+@require_POST
+def section_complete(request: HttpRequest, pk: str, number: int) -> HttpResponse:
+    assessment = _get_assessment_for(request, pk, write=True)
+    section = _get_section(assessment, number)
+    missing = services.section_complete(assessment=assessment, section=section, user=request.user)
+    if missing:
+        return render(request, "assessments/check.html", _check_context(assessment, section, missing), status=200)
+    messages.success(request, f"Section {section.number} marked as complete.")
+    return redirect("assessment_task_list", pk=assessment.pk)
+
+
+@login_required
+@require_GET
+def assessment_export(request: HttpRequest, pk: str) -> HttpResponse:
+    assessment = _get_assessment_for(request, pk)
+    data = assessment_export_data(assessment)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="hiat-assessment-{assessment.pk}-{stamp}.json"'
+    return response
+
+

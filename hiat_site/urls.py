@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from assessments import views as assessment_views
+
+admin.site.site_header = "HIAT Assessments administration"
+admin.site.site_title = "HIAT Assessments admin"
+
+urlpatterns = [
+    path("", assessment_views.start, name="start"),
+    path("healthz", assessment_views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("admin/", admin.site.urls),
+]

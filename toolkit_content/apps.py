@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ToolkitContentConfig(AppConfig):
+    name = "toolkit_content"
+    verbose_name = "Toolkit content"
