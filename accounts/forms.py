@@ -16,7 +16,10 @@ class SignupForm(auth_forms.BaseUserCreationForm):
         label="Email address",
         max_length=254,
         help_text="You will use this to sign in.",
-        error_messages={"required": "Enter your email address", "invalid": "Enter an email address in the correct format, like name@example.org"},
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
     )
 
     class Meta:

@@ -34,9 +34,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", unique=True, max_length=254)
     display_name = models.CharField("name", max_length=150)
-    is_staff = models.BooleanField(
-        "staff status", default=False, help_text="Can sign in to the admin site."
-    )
+    is_staff = models.BooleanField("staff status", default=False, help_text="Can sign in to the admin site.")
     is_active = models.BooleanField("active", default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 

@@ -3,8 +3,8 @@
 from typing import Any
 
 from assessments.models import Answer, Assessment
-from assessments.progress import assessment_progress, sections_with_questions
 from assessments.presenters import answer_display
+from assessments.progress import assessment_progress, sections_with_questions
 
 
 def assessment_export_data(assessment: Assessment) -> dict[str, Any]:

@@ -16,10 +16,11 @@ class SafeDateInputField(DateInputField):
     """GOV.UK day/month/year inputs that turn any impossible date into a clear message."""
 
     def compress(self, data_list: Any) -> date | None:
+        if not data_list or all(v in (None, "") for v in data_list):
+            return None
         try:
-            return super().compress(data_list)
-        except ValidationError:
-            raise
+            day, month, year = (int(v) for v in data_list)
+            return date(year, month, day)
         except (ValueError, TypeError, OverflowError):
             raise ValidationError("Enter a real date, for example 27 3 2027") from None
 
@@ -30,7 +31,9 @@ class SafeDateInputField(DateInputField):
         return cleaned
 
 
-def _text(label: str, *, max_length: int, required: bool = False, help_text: str = "", required_message: str = "") -> PlainTextField:
+def _text(
+    label: str, *, max_length: int, required: bool = False, help_text: str = "", required_message: str = ""
+) -> PlainTextField:
     return PlainTextField(
         label=label,
         max_length=max_length,
@@ -134,17 +137,23 @@ def _answer_field(question: Question) -> forms.Field:
             strip=False,
             max_length=ANSWER_MAX_LENGTH,
             help_text=question.hint,
-            widget=forms.Textarea(attrs={"rows": 6}),
+            # crispy-forms-gds expects this key to exist when it adds the character count's id.
+            widget=forms.Textarea(attrs={"rows": 6, "aria-describedby": ""}),
             error_messages={
                 "max_length": f"Your answer to {question.number} must be {ANSWER_MAX_LENGTH:,} characters or fewer "
                 "(you have %(show_value)s). Shorten it and save again."
             },
         )
     choices = [(c["value"], c["label"]) for c in question.choices]
-    invalid = {"invalid_choice": f"Select an answer to {question.number} from the list"}
+    invalid = {"invalid_choice": f"Select an answer to {question.number} from the list"}  # noqa: S608 (not SQL)
     if question.answer_type == Question.AnswerType.SINGLE_CHOICE:
         return forms.ChoiceField(
-            label=label, required=False, choices=choices, help_text=question.hint, widget=forms.RadioSelect, error_messages=invalid
+            label=label,
+            required=False,
+            choices=choices,
+            help_text=question.hint,
+            widget=forms.RadioSelect,
+            error_messages=invalid,
         )
     return forms.MultipleChoiceField(
         label=label,

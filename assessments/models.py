@@ -96,3 +96,6 @@ class SectionCompletion(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "section"], name="one_completion_per_section")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} section {self.section_id} completed"

@@ -22,7 +22,15 @@ class Status:
 # An answer counts once it has text or a chosen option.
 ANSWERED = Q(text__gt="") | ~Q(selected=[])
 
-DETAIL_FIELDS_FOR_COMPLETE = ("title", "organisation", "work_type", "description", "population_and_place", "lead_and_team", "public_advisers")
+DETAIL_FIELDS_FOR_COMPLETE = (
+    "title",
+    "organisation",
+    "work_type",
+    "description",
+    "population_and_place",
+    "lead_and_team",
+    "public_advisers",
+)
 
 
 def details_status(assessment: Assessment) -> str:

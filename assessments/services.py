@@ -70,9 +70,7 @@ def _normalise(question: Question, value: AnswerValue) -> tuple[str, list[str]]:
 
 
 def _missing_required(assessment: Assessment, section: Section) -> list[Question]:
-    answered = {
-        a.question_id: a for a in Answer.objects.filter(assessment=assessment, question__section=section)
-    }
+    answered = {a.question_id: a for a in Answer.objects.filter(assessment=assessment, question__section=section)}
     return [q for q in section.questions.all() if q.required and (q.id not in answered or answered[q.id].is_blank)]
 
 
@@ -100,7 +98,9 @@ def section_answers_save(
         answer = existing.get(question.id)
         if answer is None:
             if text or selected:
-                to_create.append(Answer(assessment=assessment, question=question, text=text, selected=selected, updated_by=user))
+                to_create.append(
+                    Answer(assessment=assessment, question=question, text=text, selected=selected, updated_by=user)
+                )
         elif answer.text != text or answer.selected != selected:
             answer.text, answer.selected, answer.updated_by = text, selected, user
             answer.updated_at = timezone.now()

@@ -75,7 +75,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_new(request: HttpRequest) -> HttpResponse:
-    form = AssessmentDetailsForm(request.POST or None, submit_label="Create assessment")
+    form = AssessmentDetailsForm(request.POST if request.method == "POST" else None, submit_label="Create assessment")
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_create(owner=request.user, details=form.cleaned_data)
@@ -113,7 +113,9 @@ def assessment_introduction(request: HttpRequest, pk: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_details(request: HttpRequest, pk: str) -> HttpResponse:
     assessment = _get_assessment_for(request, pk, write=True)
-    form = AssessmentDetailsForm(request.POST or None, instance=assessment, submit_label="Save and continue")
+    form = AssessmentDetailsForm(
+        request.POST if request.method == "POST" else None, instance=assessment, submit_label="Save and continue"
+    )
     if request.method == "POST" and form.is_valid():
         details = {name: form.cleaned_data[name] for name in form.Meta.fields}
         # Re-read the row: form validation has already copied the new values onto `assessment`.
@@ -154,13 +156,17 @@ def section_edit(request: HttpRequest, pk: str, number: int) -> HttpResponse:
                 assessment=assessment, section=section, values=form.cleaned_data, user=request.user
             )
             if result.reopened:
-                messages.info(request, f"Section {section.number} is back in progress: a required question is now blank.")
+                messages.info(
+                    request, f"Section {section.number} is back in progress: a required question is now blank."
+                )
             if "later" in request.POST:
                 messages.success(request, f"Your answers to section {section.number} have been saved.")
                 return redirect("assessment_task_list", pk=assessment.pk)
             return redirect(return_url or reverse("section_check", args=[assessment.pk, section.number]))
     else:
-        form = SectionForm(initial=_initial_from_answers(section, _section_answers(assessment, section)), questions=questions)
+        form = SectionForm(
+            initial=_initial_from_answers(section, _section_answers(assessment, section)), questions=questions
+        )
     context = {
         "assessment": assessment,
         "section": section,
@@ -215,5 +221,3 @@ def assessment_export(request: HttpRequest, pk: str) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="hiat-assessment-{assessment.pk}-{stamp}.json"'
     return response
-
-

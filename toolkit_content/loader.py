@@ -76,7 +76,9 @@ def _validate_question(q: Any, where: str, seen_keys: set[str]) -> dict[str, Any
         )
     role = _text(q, "role", where, blank=True, optional=True)
     if role not in Question.Role.values:
-        raise ToolkitFileError(f"{where}.role: '{role}' is not one of {', '.join(v for v in Question.Role.values if v)}.")
+        raise ToolkitFileError(
+            f"{where}.role: '{role}' is not one of {', '.join(v for v in Question.Role.values if v)}."
+        )
     choices = q.get("choices") or []
     if not isinstance(choices, list):
         raise ToolkitFileError(f"{where}.choices: expected a list.")
@@ -153,7 +155,12 @@ def validate(data: Any) -> dict[str, Any]:
             if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
                 raise ToolkitFileError(f"{rwhere}.year: expected a year such as 2014.")
             resources.append(
-                {"title": _text(resource, "title", rwhere), "who": _text(resource, "who", rwhere), "year": year, "url": url}
+                {
+                    "title": _text(resource, "title", rwhere),
+                    "who": _text(resource, "who", rwhere),
+                    "year": year,
+                    "url": url,
+                }
             )
         clean_sections.append(
             {
@@ -179,7 +186,10 @@ def validate(data: Any) -> dict[str, Any]:
             "attribution": _text(toolkit, "attribution", "toolkit"),
             "attribution_url": _text(toolkit, "attribution_url", "toolkit", blank=True, optional=True),
         },
-        "version": {"label": str(_require(version, "label", (str, int, float), "version")), "notes": _text(version, "notes", "version", blank=True, optional=True)},
+        "version": {
+            "label": str(_require(version, "label", (str, int, float), "version")),
+            "notes": _text(version, "notes", "version", blank=True, optional=True),
+        },
         "project_details_guidance": _text(data, "project_details_guidance", "file", blank=True, optional=True),
         "introduction": topics,
         "sections": clean_sections,

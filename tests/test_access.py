@@ -1,0 +1,85 @@
+"""Only the owner can see or change an assessment; everyone else gets 404 on every URL of it."""
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, get_resolver, reverse
+
+from assessments import urls as assessment_urls
+
+SECTION_NUMBER_URLS = {"section", "section_check", "section_complete"}
+
+
+def assessment_url_names() -> list[str]:
+    """Every named URL that takes an assessment id: new URLs join this test automatically."""
+    return [p.name for p in assessment_urls.urlpatterns if isinstance(p, URLPattern) and "<uuid:pk>" in str(p.pattern)]
+
+
+def url_for(name: str, pk: object) -> str:
+    args = [pk, 1] if name in SECTION_NUMBER_URLS else [pk]
+    return reverse(name, args=args)
+
+
+def test_every_assessment_url_is_covered():
+    names = assessment_url_names()
+    assert {"assessment_task_list", "section", "section_check", "assessment_export"} <= set(names)
+    assert len(names) >= 7
+
+
+@pytest.mark.parametrize("name", assessment_url_names())
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_outsider_gets_404(charlie_client, assessment, name, method):
+    response = getattr(charlie_client, method)(url_for(name, assessment.pk))
+    assert response.status_code in (404, 405)
+    if response.status_code == 405:  # the view takes only the other method
+        other = "post" if method == "get" else "get"
+        assert getattr(charlie_client, other)(url_for(name, assessment.pk)).status_code == 404
+
+
+@pytest.mark.parametrize("name", assessment_url_names())
+def test_signed_out_visitor_is_sent_to_sign_in(assessment, name):
+    response = Client().get(url_for(name, assessment.pk))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", assessment_url_names())
+def test_unknown_assessment_id_is_404(alice_client, toolkit_version, name):
+    response = alice_client.get(url_for(name, uuid.uuid4()))
+    assert response.status_code in (404, 405)
+
+
+def test_owner_can_open_every_page(alice_client, assessment):
+    for name in assessment_url_names():
+        if name == "section_complete":
+            continue
+        assert alice_client.get(url_for(name, assessment.pk)).status_code == 200, name
+
+
+def test_outsider_export_leaks_nothing(charlie_client, assessment):
+    response = charlie_client.get(reverse("assessment_export", args=[assessment.pk]))
+    assert response.status_code == 404
+    assert assessment.title not in response.content.decode()
+
+
+def test_outsider_does_not_see_the_assessment_in_their_list(charlie_client, assessment):
+    assert assessment.title not in charlie_client.get(reverse("assessment_list")).content.decode()
+
+
+def test_malformed_ids_are_404(alice_client, toolkit_version):
+    for path in ["/assessments/not-a-uuid/", "/assessments/1/sections/1/", "/assessments/%00/export.json"]:
+        assert alice_client.get(path).status_code == 404
+
+
+def test_unknown_section_numbers_are_404(alice_client, assessment):
+    for number in [0, 5, 99, 10**9]:
+        assert alice_client.get(f"/assessments/{assessment.pk}/sections/{number}/").status_code == 404
+        assert alice_client.get(f"/assessments/{assessment.pk}/sections/{number}/check/").status_code == 404
+    assert alice_client.get(f"/assessments/{assessment.pk}/sections/-1/").status_code == 404
+    assert alice_client.get(f"/assessments/{assessment.pk}/sections/one/").status_code == 404
+
+
+def test_url_resolver_has_no_unexpected_assessment_routes():
+    # Guards the test above: every route under /assessments/<uuid> lives in assessments.urls.
+    patterns = [str(p.pattern) for p in get_resolver().url_patterns]
+    assert "assessments/" in patterns

@@ -1,0 +1,144 @@
+"""Hostile and accidental input: a clear message, never a server error, nothing saved lost."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from assessments.models import Answer, Assessment
+from tests.helpers import details_post_data, section_post_data
+
+
+@pytest.fixture
+def section1(assessment):
+    return assessment.toolkit_version.sections.get(number=1)
+
+
+@pytest.fixture
+def first_text_question(section1):
+    return section1.questions.filter(answer_type="long_text").first()
+
+
+def test_answer_over_20000_characters_is_refused_and_kept_in_the_form(
+    alice_client, assessment, section1, first_text_question
+):
+    url = reverse("section", args=[assessment.pk, 1])
+    alice_client.post(url, section_post_data(section1))
+    saved = Answer.objects.get(question=first_text_question).text
+
+    data = section_post_data(section1)
+    too_long = "word " * 4001  # 20,005 characters
+    data[first_text_question.key] = too_long
+    response = alice_client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert f"Your answer to {first_text_question.number} must be 20,000 characters or fewer" in page
+    assert too_long.strip() in page  # the text stays in the box
+    assert Answer.objects.get(question=first_text_question).text == saved  # nothing saved was lost
+
+
+def test_exactly_20000_characters_is_accepted(alice_client, assessment, section1, first_text_question):
+    data = section_post_data(section1)
+    data[first_text_question.key] = "x" * 20_000
+    response = alice_client.post(reverse("section", args=[assessment.pk, 1]), data)
+    assert response.status_code == 302
+    assert len(Answer.objects.get(question=first_text_question).text) == 20_000
+
+
+def test_nul_and_control_characters_are_removed(alice_client, assessment, section1, first_text_question):
+    data = section_post_data(section1)
+    data[first_text_question.key] = "Line one\x00\x07\x1b\r\nLine two\u0085\tend"
+    response = alice_client.post(reverse("section", args=[assessment.pk, 1]), data)
+    assert response.status_code == 302
+    assert Answer.objects.get(question=first_text_question).text == "Line one\nLine two\tend"
+
+
+def test_nul_in_project_details_is_removed(alice_client, toolkit_version):
+    response = alice_client.post(reverse("assessment_new"), details_post_data(title="Clinic\x00 review"))
+    assert response.status_code == 302
+    assert Assessment.objects.get().title == "Clinic review"
+
+
+def test_html_and_script_are_shown_as_text(alice_client, assessment, section1, first_text_question):
+    data = section_post_data(section1)
+    data[first_text_question.key] = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    alice_client.post(reverse("section", args=[assessment.pk, 1]), data)
+    for name in ["section", "section_check"]:
+        page = alice_client.get(reverse(name, args=[assessment.pk, 1])).content.decode()
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert" in page
+    alice_client.post(reverse("assessment_details", args=[assessment.pk]), details_post_data(title="<b>bold</b>"))
+    assert "&lt;b&gt;bold&lt;/b&gt;" in alice_client.get(reverse("assessment_list")).content.decode()
+
+
+def test_unknown_choice_value_is_a_clear_error(alice_client, assessment, section1):
+    question = section1.questions.filter(answer_type="multiple_choice").first()
+    data = section_post_data(section1)
+    data[question.key] = ["not-a-choice"]
+    response = alice_client.post(reverse("section", args=[assessment.pk, 1]), data)
+    assert response.status_code == 200
+    assert f"Select an answer to {question.number} from the list" in response.content.decode()
+
+
+def test_empty_section_post_saves_nothing_and_does_not_fail(alice_client, assessment):
+    response = alice_client.post(reverse("section", args=[assessment.pk, 1]), {"continue": ""})
+    assert response.status_code == 302
+    assert not Answer.objects.exists()
+
+
+def test_double_submit_saves_once(alice_client, assessment, section1):
+    url = reverse("section", args=[assessment.pk, 1])
+    alice_client.post(url, section_post_data(section1))
+    revision = Assessment.objects.get().revision
+    alice_client.post(url, section_post_data(section1))
+    assert Assessment.objects.get().revision == revision
+    assert Answer.objects.count() == section1.questions.count()
+    alice_client.post(reverse("section_complete", args=[assessment.pk, 1]))
+    alice_client.post(reverse("section_complete", args=[assessment.pk, 1]))
+    assert assessment.completions.count() == 1
+
+
+def test_expired_session_sends_to_sign_in_and_keeps_saved_answers(alice_client, assessment, section1):
+    url = reverse("section", args=[assessment.pk, 1])
+    alice_client.post(url, section_post_data(section1))
+    alice_client.logout()
+    response = alice_client.post(url, {"continue": ""})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert Answer.objects.count() == section1.questions.count()
+
+
+def test_csrf_is_enforced(alice, assessment, section1):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post(reverse("section", args=[assessment.pk, 1]), section_post_data(section1))
+    assert response.status_code == 403
+    assert "Anything you saved before is still there" in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"title": ""}, "Enter a title for the project"),
+        ({"title": "x" * 201}, "Project title must be 200 characters or fewer"),
+        ({"work_type": ""}, "Select the type of work"),
+        ({"work_type": "astrology"}, "Select the type of work"),
+        ({"work_type": "other", "work_type_other": ""}, "Enter the type of work"),
+        ({"start_date_0": "31", "start_date_1": "2", "start_date_2": "2027"}, "Enter a real date"),
+        ({"start_date_0": "1", "start_date_1": "1", "start_date_2": "99999999999"}, ""),
+        ({"review_date_2": "2026"}, "The review date must be the same as or after the start date"),
+    ],
+)
+def test_project_details_errors_are_clear(alice_client, toolkit_version, overrides, message):
+    response = alice_client.post(reverse("assessment_new"), details_post_data(**overrides))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page and "<title>Error:" in page
+    assert message in page
+    assert not Assessment.objects.exists()
+
+
+def test_new_assessment_without_published_toolkit_says_so(alice_client, db):
+    response = alice_client.post(reverse("assessment_new"), details_post_data())
+    assert response.status_code == 503
+    assert "toolkit content is not available yet" in response.content.decode()
