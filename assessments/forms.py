@@ -129,7 +129,7 @@ class AssessmentDetailsForm(forms.ModelForm):
 
 
 def _answer_field(question: Question) -> forms.Field:
-    label = f"{question.number} {question.text}"
+    label = f"{question.number} {question.text}" + ("" if question.required else " (optional)")
     if question.answer_type == Question.AnswerType.LONG_TEXT:
         return PlainTextField(
             label=label,

@@ -154,8 +154,9 @@ as_owner() {
     elif command -v runuser >/dev/null 2>&1; then
       runuser -u postgres -- "$@"
     else
-      # Pass the arguments positionally rather than re-quoting them in a string.
-      su postgres -s /bin/sh -c 'exec "$0" "$@"' "$@"
+      # Pass the arguments positionally rather than re-quoting them in a
+      # string; "--" stops su from parsing the program's own options.
+      su -s /bin/sh -c 'exec "$0" "$@"' -- postgres "$@"
     fi
   )
 }
