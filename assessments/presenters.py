@@ -71,6 +71,13 @@ def task_list(assessment: Assessment, progress: AssessmentProgress) -> list[Task
     ]
     finish = [
         TaskRow(
+            title="Review and download your report",
+            href=reverse("assessment_report", args=[pk]),
+            status=StatusTag("Available"),
+            hint="An inequalities impact report (PDF) to attach to a funding bid, business case or board paper.",
+            id="report",
+        ),
+        TaskRow(
             title="Download your answers (JSON)",
             href=reverse("assessment_export", args=[pk]),
             status=StatusTag("Available"),
@@ -129,8 +136,9 @@ def answer_display(question: Question, answer: Answer | None) -> tuple[str, list
     if answer is None or answer.is_blank:
         return "", []
     if question.is_choice:
-        labels = question.choice_labels()
-        return "", [labels.get(value, value) for value in answer.selected]
+        # In the order the question lists its options, not the order they were stored.
+        chosen = set(answer.selected)
+        return "", [c["label"] for c in question.choices if c["value"] in chosen]
     return answer.text, []
 
 

@@ -11,5 +11,7 @@ urlpatterns = [
     path("<uuid:pk>/sections/<int:number>/", views.section_edit, name="section"),
     path("<uuid:pk>/sections/<int:number>/check/", views.section_check, name="section_check"),
     path("<uuid:pk>/sections/<int:number>/complete/", views.section_complete, name="section_complete"),
+    path("<uuid:pk>/report/", views.assessment_report, name="assessment_report"),
+    path("<uuid:pk>/report.pdf", views.assessment_report_pdf, name="assessment_report_pdf"),
     path("<uuid:pk>/export.json", views.assessment_export, name="assessment_export"),
 ]

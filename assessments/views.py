@@ -9,14 +9,16 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import presenters, progress, services
+from assessments import pdf, presenters, progress, services
 from assessments.access import get_assessment_for
 from assessments.export import assessment_export_data
 from assessments.forms import AssessmentDetailsForm, SectionForm
 from assessments.models import Answer, Assessment
+from assessments.report import build_report
 from toolkit_content.models import Section
 
 
@@ -220,4 +222,30 @@ def assessment_export(request: HttpRequest, pk: str) -> HttpResponse:
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="hiat-assessment-{assessment.pk}-{stamp}.json"'
+    return response
+
+
+@login_required
+@require_GET
+def assessment_report(request: HttpRequest, pk: str) -> HttpResponse:
+    assessment = _get_assessment_for(request, pk)
+    return render(request, "report/preview.html", {"assessment": assessment, "report": build_report(assessment)})
+
+
+@login_required
+@require_GET
+def assessment_report_pdf(request: HttpRequest, pk: str) -> HttpResponse:
+    assessment = _get_assessment_for(request, pk)
+    etag = pdf.report_etag(assessment)
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    report = pdf.report_pdf(assessment)
+    response = HttpResponse(report.pdf, content_type="application/pdf")
+    filename = pdf.report_filename(assessment, timezone.localdate())
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["ETag"] = etag
+    response["X-Report-Cache"] = "hit" if report.from_cache else "miss"
+    # Private: the report is one person's data; revalidate so an edit shows at once.
+    patch_cache_control(response, private=True, no_cache=True)
     return response

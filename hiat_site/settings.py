@@ -158,4 +158,19 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every layout step at INFO; only its warnings are worth reading.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+}
+
+# ---------------------------------------------------------------------------
+# Caches. Rendered report PDFs are cached on disk by assessment revision, so every
+# worker process on a host shares them (REPORT_CACHE_DIR to move it).
+# ---------------------------------------------------------------------------
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "reports": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("REPORT_CACHE_DIR", default=str(BASE_DIR / "var" / "cache" / "reports")),
+        "OPTIONS": {"MAX_ENTRIES": env_int("REPORT_CACHE_MAX_ENTRIES", 2000)},
+    },
 }

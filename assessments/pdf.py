@@ -1,0 +1,104 @@
+"""Render the report to PDF with WeasyPrint, safely, and cache it by content revision.
+
+Safety: the renderer may read only the app's own static files from disk and `data:`
+URIs. Everything else (http, https, file paths outside static/, ftp) is refused by
+StaticOnlyFetcher, redirects are off, and presentational hints stay off. User text is
+escaped by the template, so in practice nothing from an answer ever reaches the fetcher.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+from assessments.models import Assessment
+from assessments.report import build_report
+
+# Bump when the report template or stylesheet changes, so cached PDFs are rebuilt.
+REPORT_LAYOUT_VERSION = "1"
+PDF_STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "report-pdf.css"
+CACHE_TIMEOUT = 60 * 60 * 24 * 7
+
+
+class RefusedURL(ValueError):
+    """The report tried to load something other than a static file or a data: URI."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """A WeasyPrint fetcher that serves static files from disk and data: URIs, and nothing else."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, timeout=1)
+        self.roots = [Path(p).resolve() for p in settings.STATICFILES_DIRS]
+        self.requested: list[str] = []
+        self.refused: list[str] = []
+
+    def _is_static_file(self, url: str) -> bool:
+        if not url.startswith("file://"):
+            return False
+        path = Path(url.removeprefix("file://").split("?")[0].split("#")[0]).resolve()
+        return path.is_file() and any(path.is_relative_to(root) for root in self.roots)
+
+    def fetch(self, url: str, headers: dict | None = None):  # type: ignore[override]
+        self.requested.append(url)
+        if url.startswith("data:") or self._is_static_file(url):
+            return super().fetch(url, headers)
+        self.refused.append(url)
+        raise RefusedURL(f"The report renderer does not fetch {url[:200]!r}.")
+
+
+def report_html(assessment: Assessment) -> str:
+    return render_to_string("report/pdf.html", {"report": build_report(assessment)})
+
+
+def render_report_pdf(assessment: Assessment, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """Render the report from scratch (no cache)."""
+    fetcher = fetcher or StaticOnlyFetcher()
+    static_root = Path(settings.STATICFILES_DIRS[0]).resolve()
+    document = HTML(string=report_html(assessment), base_url=f"file://{static_root}/", url_fetcher=fetcher)
+    stylesheet = CSS(filename=str(PDF_STYLESHEET), url_fetcher=fetcher)
+    return document.write_pdf(
+        stylesheets=[stylesheet],
+        pdf_variant="pdf/ua-1",
+        presentational_hints=False,
+        uncompressed_pdf=False,
+    )
+
+
+def report_etag(assessment: Assessment) -> str:
+    raw = f"{assessment.pk}:{assessment.revision}:{assessment.toolkit_version_id}:{REPORT_LAYOUT_VERSION}"
+    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
+
+
+def _cache_key(assessment: Assessment) -> str:
+    return f"report-pdf:{report_etag(assessment).strip(chr(34))}"
+
+
+@dataclass(frozen=True)
+class CachedReport:
+    pdf: bytes
+    from_cache: bool
+
+
+def report_pdf(assessment: Assessment) -> CachedReport:
+    """The report PDF for the assessment's current revision, rendered at most once per revision."""
+    cache = caches["reports"]
+    key = _cache_key(assessment)
+    pdf = cache.get(key)
+    if pdf is not None:
+        return CachedReport(pdf=pdf, from_cache=True)
+    pdf = render_report_pdf(assessment)
+    cache.set(key, pdf, CACHE_TIMEOUT)
+    return CachedReport(pdf=pdf, from_cache=False)
+
+
+def report_filename(assessment: Assessment, today: date) -> str:
+    stem = slugify(assessment.title)[:80].strip("-") or "assessment"
+    return f"{stem}-hiat-report-{today.isoformat()}.pdf"

@@ -1,0 +1,162 @@
+"""What the inequalities impact report shows, built once for the HTML preview and the PDF."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from assessments.models import Answer, Assessment
+from assessments.presenters import answer_display
+from assessments.progress import AssessmentProgress, assessment_progress, sections_with_questions
+from toolkit_content.models import Question, Resource, Section
+
+
+@dataclass(frozen=True)
+class ReportAnswer:
+    number: str
+    question: str
+    group: str
+    text: str
+    choices: list[str]
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.text or self.choices)
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    number: int
+    title: str
+    purpose: str
+    status: str
+    answered: int
+    total: int
+    answers: list[ReportAnswer]
+
+
+@dataclass(frozen=True)
+class DimensionRow:
+    group: str
+    considered: list[str]
+    not_considered: list[str]
+
+
+@dataclass(frozen=True)
+class PublicInvolvementRow:
+    section_number: int
+    section_title: str
+    answer: ReportAnswer
+
+
+@dataclass(frozen=True)
+class ReportData:
+    title: str
+    organisation: str
+    work_type: str
+    description: str
+    population_and_place: str
+    lead_and_team: str
+    public_advisers: str
+    owner_name: str
+    start_date: date | None
+    review_date: date | None
+    generated_at: datetime
+    toolkit_name: str
+    toolkit_short_name: str
+    toolkit_version: str
+    attribution: str
+    attribution_url: str
+    status: str
+    percent: int
+    answered: int
+    total: int
+    sections: list[ReportSection]
+    dimensions: list[DimensionRow]
+    dimensions_answered: bool
+    public_involvement: list[PublicInvolvementRow]
+    resources: list[Resource] = field(default_factory=list)
+
+
+def _report_answer(question: Question, answer: Answer | None) -> ReportAnswer:
+    text, choices = answer_display(question, answer)
+    return ReportAnswer(
+        number=question.number, question=question.text, group=question.group, text=text, choices=choices
+    )
+
+
+def _dimension_rows(question: Question, answer: Answer | None) -> list[DimensionRow]:
+    """Group a dimensions checklist by the label prefix editors write ("Socio-economic: housing")."""
+    chosen = set(answer.selected) if answer else set()
+    groups: dict[str, DimensionRow] = {}
+    for choice in question.choices:
+        group, _, name = choice["label"].partition(": ")
+        if not name:
+            group, name = "Other", choice["label"]
+        row = groups.setdefault(group, DimensionRow(group=group, considered=[], not_considered=[]))
+        (row.considered if choice["value"] in chosen else row.not_considered).append(name)
+    return list(groups.values())
+
+
+def build_report(assessment: Assessment) -> ReportData:
+    """Everything the report shows, in a fixed number of queries."""
+    version = assessment.toolkit_version
+    sections: list[Section] = list(
+        version.sections.prefetch_related("questions", "resources")
+    ) or sections_with_questions(version)
+    answers = {a.question_id: a for a in Answer.objects.filter(assessment=assessment)}
+    state: AssessmentProgress = assessment_progress(assessment, sections)
+
+    report_sections = []
+    dimensions: list[DimensionRow] = []
+    dimensions_answered = False
+    involvement = []
+    for section, section_state in zip(sections, state.sections, strict=True):
+        rows = []
+        for question in section.questions.all():
+            answer = answers.get(question.id)
+            row = _report_answer(question, answer)
+            rows.append(row)
+            if question.role == Question.Role.DIMENSIONS:
+                dimensions.extend(_dimension_rows(question, answer))
+                dimensions_answered = dimensions_answered or row.answered
+            elif question.role == Question.Role.PUBLIC_INVOLVEMENT:
+                involvement.append(PublicInvolvementRow(section.number, section.title, row))
+        report_sections.append(
+            ReportSection(
+                number=section.number,
+                title=section.title,
+                purpose=section.purpose,
+                status=section_state.status,
+                answered=section_state.answered,
+                total=section_state.total,
+                answers=rows,
+            )
+        )
+    return ReportData(
+        title=assessment.title,
+        organisation=assessment.organisation,
+        work_type=assessment.work_type_label,
+        description=assessment.description,
+        population_and_place=assessment.population_and_place,
+        lead_and_team=assessment.lead_and_team,
+        public_advisers=assessment.get_public_advisers_display(),
+        owner_name=assessment.owner.display_name,
+        start_date=assessment.start_date,
+        review_date=assessment.review_date,
+        generated_at=timezone.localtime(),
+        toolkit_name=version.toolkit.name,
+        toolkit_short_name=version.toolkit.short_name,
+        toolkit_version=version.label,
+        attribution=version.toolkit.attribution,
+        attribution_url=version.toolkit.attribution_url,
+        status=state.status,
+        percent=state.percent,
+        answered=state.answered,
+        total=state.total,
+        sections=report_sections,
+        dimensions=dimensions,
+        dimensions_answered=dimensions_answered,
+        public_involvement=involvement,
+        resources=[r for s in sections for r in s.resources.all()],
+    )

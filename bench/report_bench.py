@@ -1,0 +1,157 @@
+"""Benchmark the report PDF: cold renders of a full assessment, cached downloads, and a baseline.
+
+Run it on PostgreSQL (it creates and drops its own test database):
+
+    scripts/with_postgres.sh .venv/bin/python bench/report_bench.py
+
+It builds an assessment with every question answered in about 250 words of varied text,
+renders the PDF 5 times without the cache, then times cached downloads through the real
+view, and renders a one-page trivial WeasyPrint document in the same run as the baseline.
+"""
+
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hiat_site.settings_test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+from weasyprint import HTML  # noqa: E402
+
+RUNS = 5
+CACHED_RUNS = 50
+WORDS = (  # noqa: SIM905 (one string reads better than a 40-item list)
+    "residents deprivation income housing employment clinic practice advice debt benefits outcomes "
+    "evaluation inequalities neighbourhood transport access carers language digital referral uptake "
+    "gradient evidence survey postcode quintile council partners volunteers trust commissioners "
+    "workshop barriers confidence stigma childcare shifts travel appointments outreach"
+).split()
+
+
+def paragraph(rng: random.Random, words: int) -> str:
+    sentences, count = [], 0
+    while count < words:
+        n = rng.randint(8, 18)
+        sentence = " ".join(rng.choice(WORDS) for _ in range(n))
+        sentences.append(sentence.capitalize() + rng.choice([".", ".", ".", "?", ";"]))
+        count += n
+    return " ".join(sentences)
+
+
+def answer_text(rng: random.Random) -> str:
+    return "\n\n".join(paragraph(rng, n) for n in (100, 90, 60))
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def timed(fn, runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def line(name: str, samples: list[float]) -> str:
+    return (
+        f"{name:<34} median {statistics.median(samples) * 1000:8.1f} ms   p95 {percentile(samples, 95) * 1000:8.1f} ms"
+        f"   max {max(samples) * 1000:8.1f} ms"
+    )
+
+
+def main() -> None:
+    from accounts.models import User
+    from assessments.pdf import render_report_pdf
+    from assessments.services import assessment_create, section_answers_save, section_complete
+    from toolkit_content.loader import read_file, toolkit_load
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0)
+    try:
+        version = toolkit_load(content=read_file(Path("toolkit_content/data/hiat.yaml"))).version
+        user = User.objects.create_user("bench@example.org", "bench-password-123", display_name="Bench Marker")
+        details = {
+            "title": "Welfare advice in GP practices",
+            "organisation": "Eastborough Council",
+            "work_type": "service_change",
+            "description": paragraph(random.Random(1), 60),
+            "population_and_place": "Adults in the most deprived wards of Eastborough.",
+            "lead_and_team": "Sam Lee (lead)\nTwo advisers\nTwo public advisers",
+            "public_advisers": "yes",
+        }
+        assessment = assessment_create(owner=user, details=details)
+        rng = random.Random(2026)
+        words = 0
+        for section in version.sections.prefetch_related("questions"):
+            values = {}
+            for q in section.questions.all():
+                if q.answer_type == "long_text":
+                    values[q.key] = answer_text(rng)
+                    words += len(values[q.key].split())
+                elif q.answer_type == "single_choice":
+                    values[q.key] = q.choices[0]["value"]
+                else:
+                    values[q.key] = [c["value"] for c in q.choices[::2]]
+            section_answers_save(assessment=assessment, section=section, values=values, user=user)
+            section_complete(assessment=assessment, section=section, user=user)
+        assessment.refresh_from_db()
+
+        baseline_html = HTML(string="<html lang='en-GB'><title>Baseline</title><p>Hello, world.</p></html>")
+        baseline = timed(lambda: baseline_html.write_pdf(), RUNS)
+        rss_after_baseline = peak_rss_mb()
+
+        pdfs: list[bytes] = []
+        cold = timed(lambda: pdfs.append(render_report_pdf(assessment)), RUNS)
+        rss_after_cold = peak_rss_mb()
+        pages = len(PdfReader(BytesIO(pdfs[-1])).pages)
+
+        client = Client()
+        client.force_login(user)
+        url = reverse("assessment_report_pdf", args=[assessment.pk])
+        first = client.get(url)
+        assert first["X-Report-Cache"] == "miss", first["X-Report-Cache"]
+
+        def cached_download() -> None:
+            response = client.get(url)
+            assert response["X-Report-Cache"] == "hit"
+
+        cached = timed(cached_download, CACHED_RUNS)
+        revalidate = timed(lambda: client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]), CACHED_RUNS)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    ratio = statistics.median(cold) / statistics.median(baseline)
+    print(f"Report benchmark ({os.cpu_count()} cores, Python {sys.version.split()[0]}, {connection.vendor})")
+    print(f"Full assessment: {words:,} words of answers, {pages} pages, {len(pdfs[-1]):,} bytes")
+    print(line(f"baseline 1-page PDF (x{RUNS})", baseline))
+    print(line(f"full report cold render (x{RUNS})", cold))
+    print(line(f"cached download (x{CACHED_RUNS})", cached))
+    print(line(f"conditional GET, 304 (x{CACHED_RUNS})", revalidate))
+    print(f"cold render / baseline (median ratio): {ratio:.1f}x")
+    print(f"peak RSS: {rss_after_baseline:.0f} MB after baseline, {rss_after_cold:.0f} MB after full renders")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""The inequalities impact report: complete, accessible, safe to render, cached."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from pypdf import PdfReader
+
+from assessments import pdf as report_pdf_module
+from assessments.pdf import StaticOnlyFetcher, render_report_pdf
+from assessments.services import assessment_create, section_answers_save, section_complete
+from tests.conftest import DETAILS
+from tests.helpers import answer_for
+from tests.report_helpers import open_pdf, pdf_text, squash
+from toolkit_content.loader import read_file, toolkit_load
+from toolkit_content.models import Question
+
+
+def answer_all(assessment, user, *, skip: set[str] = frozenset()) -> None:
+    for section in assessment.toolkit_version.sections.prefetch_related("questions"):
+        values = {q.key: answer_for(q) for q in section.questions.all() if q.key not in skip}
+        section_answers_save(assessment=assessment, section=section, values=values, user=user)
+
+
+@pytest.fixture
+def answered(assessment, alice):
+    skip = {"s2_barriers", "s3_capacity_building"}
+    answer_all(assessment, alice, skip=skip)
+    assessment.refresh_from_db()
+    return assessment
+
+
+@pytest.fixture
+def answered_pdf(answered) -> bytes:
+    return render_report_pdf(answered)
+
+
+def test_pdf_holds_every_question_and_answer(answered, answered_pdf):
+    text = squash(pdf_text(answered_pdf))
+    for question in Question.objects.filter(section__version=answered.toolkit_version):
+        assert squash(f"{question.number} {question.text}") in text, question.number
+        if question.key in {"s2_barriers", "s3_capacity_building"}:
+            continue
+        expected = answer_for(question)
+        if isinstance(expected, str) and question.answer_type == "long_text":
+            assert squash(expected) in text, question.key
+        else:
+            labels = question.choice_labels()
+            for value in expected if isinstance(expected, list) else [expected]:
+                assert squash(labels[value]) in text
+
+
+def test_blank_answers_say_not_answered(answered_pdf):
+    text = pdf_text(answered_pdf)
+    # Two skipped questions in their sections, plus 2.2 again in public involvement? No: only role questions repeat.
+    assert text.count("Not answered") >= 2
+
+
+def test_cover_and_summary(answered, answered_pdf):
+    text = pdf_text(answered_pdf)
+    for expected in [
+        DETAILS["title"],
+        DETAILS["organisation"],
+        "Service change",
+        "Alice Owner",
+        "Health Inequalities Assessment Toolkit, version",
+        "About this report",
+        "Progress by section",
+        "Dimensions of inequality considered",
+        "Public involvement across the work",
+        "Action plan and review",
+        "No actions have been recorded",
+        "Sign-off",
+        "Resources",
+        "hiat.org.uk",
+    ]:
+        assert expected in text, expected
+
+
+def test_pdf_metadata_tags_language_and_fonts(answered_pdf):
+    pdf = open_pdf(answered_pdf)
+    assert str(pdf.docinfo["/Title"]) == f"{DETAILS['title']}: inequalities impact report"
+    assert str(pdf.docinfo["/Author"]) == "Alice Owner"
+    assert "Health inequalities impact assessment" in str(pdf.docinfo["/Subject"])
+    assert str(pdf.Root.Lang) == "en-GB"
+    assert bool(pdf.Root.MarkInfo.Marked) is True
+    assert "/StructTreeRoot" in pdf.Root
+    assert pdf.Root.ViewerPreferences.DisplayDocTitle
+    fonts = {}
+    for page in pdf.pages:
+        for _, font in page.Resources.get("/Font", {}).items():
+            descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
+            fonts[str(font.get("/BaseFont"))] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    assert fonts and all(fonts.values()), fonts
+    assert any("Liberation" in name for name in fonts)
+
+
+def test_pdf_has_bookmarks_page_numbers_and_a_plausible_length(answered_pdf):
+    reader = PdfReader(__import__("io").BytesIO(answered_pdf))
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert any(t.startswith("Section 1.") for t in titles) and any(t.startswith("Section 4.") for t in titles)
+    assert "Summary" in titles and "Sign-off" in titles
+    pages = len(reader.pages)
+    assert 6 <= pages <= 60
+    assert f"Page 2 of {pages}" in " ".join(reader.pages[1].extract_text().split())
+
+
+def test_answers_keep_paragraphs(answered):
+    html = report_pdf_module.report_html(answered)
+    assert "<p>Answer to s1_problem.</p>" in html and "<p>Second paragraph for 1.1.</p>" in html
+
+
+def test_report_shows_questions_as_asked_in_the_pinned_version(alice, assessment, tmp_path):
+    import yaml
+
+    from tests.conftest import CONTENT_FILE
+
+    data = yaml.safe_load(CONTENT_FILE.read_text())
+    data["version"]["label"] = "2027.1"
+    data["sections"][0]["questions"][0]["text"] = "A reworded first question for next year?"
+    toolkit_load(content=read_file(_write(tmp_path, data)))
+    old_text = assessment.toolkit_version.sections.get(number=1).questions.first().text
+    text = pdf_text(render_report_pdf(assessment))
+    assert squash(old_text) in squash(text)
+    assert "reworded first question" not in text
+    newer = assessment_create(owner=alice, details=dict(DETAILS))
+    assert "reworded first question" in pdf_text(render_report_pdf(newer))
+
+
+def _write(tmp_path: Path, data: dict) -> Path:
+    import yaml
+
+    path = tmp_path / "next.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+HOSTILE = [
+    '<img src="file:///etc/passwd">',
+    '<link rel=stylesheet href="http://169.254.169.254/">',
+    "<style>@import url(http://example.com/x.css)</style>",
+    "<script>document.write('pwned')</script>",
+    '<svg xmlns="http://www.w3.org/2000/svg"><image href="http://example.com/x.png"/></svg>',
+    '<iframe src="http://example.com/"></iframe><object data="file:///etc/hosts"></object>',
+    "url(http://example.com/bg.png) @font-face { src: url(http://example.com/f.woff) }",
+]
+
+
+def test_hostile_answers_render_as_literal_text_and_fetch_nothing(alice, assessment):
+    rtl_emoji = "مرحبا بالعالم שלום עולם 👩🏽‍⚕️🏥 café"
+    big = ("Twenty thousand characters of answer text. " * 500)[:20_000]
+    payloads = [*HOSTILE, "A" * 3000, rtl_emoji, big]
+    questions = list(Question.objects.filter(section__version=assessment.toolkit_version, answer_type="long_text"))
+    by_section: dict = {}
+    for question, payload in zip(questions, payloads, strict=False):
+        by_section.setdefault(question.section, {})[question.key] = payload
+    for section, values in by_section.items():
+        section_answers_save(assessment=assessment, section=section, values=values, user=alice)
+    assessment.refresh_from_db()
+
+    fetcher = StaticOnlyFetcher()
+    data = render_report_pdf(assessment, fetcher=fetcher)
+    assert data.startswith(b"%PDF")
+    assert fetcher.refused == []
+    assert all(url.startswith("data:") or "/static/" in url for url in fetcher.requested)
+
+    text = squash(pdf_text(data))
+    for payload in HOSTILE:
+        assert squash(payload) in text, payload
+    # The unbroken string wraps (and may cross a page break, where the running header interrupts it).
+    assert sum(len(run) for run in re.findall(r"A{50,}", text)) >= 3000
+    assert squash("שלום") in text or squash("עולם") in text or "םולש" in text
+    assert squash(big)[:2000] in text
+    assert "pwned" not in text.replace("document.write('pwned')", "")
+
+    html = report_pdf_module.report_html(assessment)
+    assert "<script>" not in html and "<img src" not in html and "<style>@import" not in html
+
+
+def test_fetcher_refuses_everything_but_static_files_and_data():
+    fetcher = StaticOnlyFetcher()
+    for url in [
+        "http://169.254.169.254/",
+        "https://example.com/x.css",
+        "file:///etc/passwd",
+        "ftp://example.com/x",
+        f"file://{Path(report_pdf_module.settings.BASE_DIR).resolve()}/static/../manage.py",
+    ]:
+        with pytest.raises(report_pdf_module.RefusedURL):
+            fetcher.fetch(url)
+    css = Path(report_pdf_module.settings.BASE_DIR, "static", "css", "report-pdf.css").resolve()
+    assert fetcher.fetch(f"file://{css}").read().startswith(b"/*")
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+    assert fetcher.refused[:4] == [
+        "http://169.254.169.254/",
+        "https://example.com/x.css",
+        "file:///etc/passwd",
+        "ftp://example.com/x",
+    ]
+
+
+class CountingHTML(report_pdf_module.HTML):
+    renders = 0
+
+    def write_pdf(self, *args, **kwargs):
+        type(self).renders += 1
+        return super().write_pdf(*args, **kwargs)
+
+
+@pytest.fixture
+def counting_renders(monkeypatch):
+    CountingHTML.renders = 0
+    monkeypatch.setattr(report_pdf_module, "HTML", CountingHTML)
+    return CountingHTML
+
+
+def test_pdf_download_is_cached_until_the_assessment_changes(alice_client, answered, counting_renders):
+    url = reverse("assessment_report_pdf", args=[answered.pk])
+    first = alice_client.get(url)
+    assert first.status_code == 200 and first["Content-Type"] == "application/pdf"
+    assert first.content.startswith(b"%PDF") and counting_renders.renders == 1
+    second = alice_client.get(url)
+    assert second.content == first.content and counting_renders.renders == 1
+    assert second["X-Report-Cache"] == "hit"
+
+    # Conditional request: unchanged -> 304, no body, no render.
+    not_modified = alice_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304 and not_modified.content == b""
+
+    # Any edit makes a new revision, a new ETag and a fresh render.
+    section = answered.toolkit_version.sections.get(number=1)
+    question = section.questions.filter(answer_type="long_text").first()
+    alice_client.post(reverse("section", args=[answered.pk, 1]), {question.key: "A changed answer.", "continue": ""})
+    changed = alice_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+    assert counting_renders.renders == 2
+    assert "A changed answer." in pdf_text(changed.content)
+
+
+def test_details_and_completion_changes_invalidate_the_cache(alice, alice_client, answered, counting_renders):
+    url = reverse("assessment_report_pdf", args=[answered.pk])
+    etag = alice_client.get(url)["ETag"]
+    from tests.helpers import details_post_data
+
+    alice_client.post(reverse("assessment_details", args=[answered.pk]), details_post_data(title="Renamed project"))
+    response = alice_client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200 and "Renamed project" in pdf_text(response.content)
+    etag = response["ETag"]
+    section = answered.toolkit_version.sections.get(number=4)
+    assert section_complete(assessment=answered, section=section, user=alice) == []
+    assert alice_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_pdf_filename_is_the_title_and_date(alice_client, answered):
+    response = alice_client.get(reverse("assessment_report_pdf", args=[answered.pk]))
+    match = re.fullmatch(
+        r'attachment; filename="welfare-advice-in-gp-practices-hiat-report-(\d{4}-\d{2}-\d{2})\.pdf"',
+        response["Content-Disposition"],
+    )
+    assert match
+    assert "private" in response["Cache-Control"]
+
+
+def test_report_preview_shows_the_same_content(alice_client, answered):
+    page = alice_client.get(reverse("assessment_report", args=[answered.pk])).content.decode()
+    assert "Download the report (PDF)" in page and "Not answered" in page
+    assert "Answer to s1_problem." in page and "Progress by section" in page
+    assert page.count("<h1") == 1
+
+
+def test_render_report_command_writes_a_pdf(answered, tmp_path):
+    out = tmp_path / "out.pdf"
+    call_command("render_report", str(answered.pk), str(out))
+    assert out.read_bytes().startswith(b"%PDF") and DETAILS["title"] in pdf_text(out.read_bytes())
+    with pytest.raises(CommandError, match="No assessment"):
+        call_command("render_report", "not-a-uuid", str(out))
