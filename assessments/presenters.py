@@ -165,6 +165,6 @@ def section_summary_rows(
 
 def field_anchor(question: Question) -> str:
     """The id a question's first input has on the section page (what error links point at)."""
-    if question.is_choice:
-        return f"id_{question.key}_0"
+    if question.is_choice:  # crispy-forms-gds numbers radios and checkboxes from 1
+        return f"id_{question.key}_1"
     return f"id_{question.key}"

@@ -10,6 +10,8 @@ from assessments.presenters import answer_display
 from assessments.progress import AssessmentProgress, assessment_progress, sections_with_questions
 from toolkit_content.models import Question, Resource, Section
 
+LONG_WORD = 40
+
 
 @dataclass(frozen=True)
 class ReportAnswer:
@@ -22,6 +24,15 @@ class ReportAnswer:
     @property
     def answered(self) -> bool:
         return bool(self.text or self.choices)
+
+    @property
+    def has_long_words(self) -> bool:
+        """True when a word could overflow the line (a pasted link, a string of characters).
+
+        Only such answers get `overflow-wrap`, which makes WeasyPrint's line breaking
+        markedly slower when applied to every paragraph.
+        """
+        return any(len(word) > LONG_WORD for word in self.text.split())
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,11 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "start.html")
 
 
+@require_GET
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(request, "accessibility.html")
+
+
 @login_required
 @require_GET
 def assessment_list(request: HttpRequest) -> HttpResponse:

@@ -8,6 +8,7 @@ admin.site.site_title = "HIAT Assessments admin"
 
 urlpatterns = [
     path("", assessment_views.start, name="start"),
+    path("accessibility/", assessment_views.accessibility_statement, name="accessibility_statement"),
     path("healthz", assessment_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("assessments/", include("assessments.urls")),

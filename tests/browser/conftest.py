@@ -1,0 +1,63 @@
+"""Browser fixtures: a real Chromium against Django's live server on PostgreSQL.
+
+Outside CI a missing Chromium skips these tests with a message; in CI (CI=true) it fails.
+"""
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.browser.chromium import launch_chromium, missing_chromium_message
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    message = missing_chromium_message()
+    if message:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(f"{message} (browser tests are skipped outside CI only)")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to
+    # run beside it. The tests touch the database only between browser steps.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+def _new_context(browser: Browser, live_server, **options) -> BrowserContext:
+    context = browser.new_context(base_url=live_server.url, **options)
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def context(browser, live_server) -> Iterator[BrowserContext]:
+    context = _new_context(browser, live_server)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture
+def no_js_page(browser, live_server) -> Iterator[Page]:
+    context = _new_context(browser, live_server, java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+def sign_in_context(context: BrowserContext, live_server, user) -> None:
+    """Give the browser a session for `user`, as if they had signed in."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
