@@ -1,6 +1,7 @@
 """Real-browser journeys: mouse, no JavaScript, keyboard only, and error handling."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -56,7 +57,7 @@ def test_assessor_completes_section_1_and_downloads_the_report(page: Page, toolk
     assert re.fullmatch(
         r"welfare-advice-in-gp-practices-hiat-report-\d{4}-\d{2}-\d{2}\.pdf", download.suggested_filename
     )
-    data = open(download.path(), "rb").read()
+    data = Path(download.path()).read_bytes()
     assert data.startswith(b"%PDF")
     text = squash(pdf_text(data))
     assert squash("A changed answer about who is affected most.") in text
