@@ -36,7 +36,7 @@ class SignupForm(auth_forms.BaseUserCreationForm):
         self.fields["password2"].label = "Confirm your password"
         self.fields["password2"].help_text = ""
         self.fields["password2"].error_messages["required"] = "Confirm your password"
-        self.helper = gds_helper("Create account")
+        self.helper = gds_helper("Create account", fields=list(self.fields))
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
@@ -56,7 +56,7 @@ class SigninForm(auth_forms.AuthenticationForm):
         self.fields["username"].label = "Email address"
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
-        self.helper = gds_helper("Sign in")
+        self.helper = gds_helper("Sign in", fields=list(self.fields))
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -64,11 +64,11 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"
         self.fields["email"].error_messages["required"] = "Enter your email address"
-        self.helper = gds_helper("Send reset link")
+        self.helper = gds_helper("Send reset link", fields=list(self.fields))
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = "At least 10 characters. Avoid common words and passwords."
-        self.helper = gds_helper("Change password")
+        self.helper = gds_helper("Change password", fields=list(self.fields))

@@ -3,7 +3,7 @@
 import re
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Submit
+from crispy_forms_gds.layout import Layout, Submit
 from django import forms
 
 # C0 control characters other than tab, line feed and carriage return, DEL, and the C1
@@ -26,11 +26,17 @@ class PlainTextField(forms.CharField):
         return super().to_python(value)
 
 
-def gds_helper(submit_label: str, *, form_tag: bool = True) -> FormHelper:
-    """A crispy-forms helper that renders GOV.UK markup with one primary button."""
+def gds_helper(submit_label: str, *, fields: list[str] | None = None) -> FormHelper:
+    """A crispy-forms helper that renders GOV.UK markup with one primary button.
+
+    Pass the form's field names when the form has no layout of its own: only a helper
+    with a layout goes through crispy-forms-gds's rendering, which sizes labels and turns
+    off the browser's own `required` validation so the GOV.UK error summary is shown.
+    """
     helper = FormHelper()
-    helper.form_tag = form_tag
     helper.label_size = "s"
     helper.legend_size = "s"
+    if fields is not None:
+        helper.layout = Layout(*fields)
     helper.add_input(Submit("submit", submit_label))
     return helper

@@ -1,0 +1,221 @@
+"""axe-core scan of every page type in Chromium: zero WCAG 2.2 A/AA violations.
+
+Every named URL of the site is either scanned here (SCANNED) or listed in NOT_PAGES with
+the reason it is not an HTML page, so a new page type cannot be added without joining the
+scan (test_every_named_url_is_scanned fails).
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.tokens import default_token_generator
+from django.template.loader import render_to_string
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from playwright.sync_api import BrowserContext, Page, expect
+
+from assessments.models import Assessment
+from assessments.services import assessment_create, section_answers_save, section_complete
+from tests.browser.conftest import sign_in_context
+from tests.conftest import DETAILS
+from tests.helpers import answer_for
+
+pytestmark = pytest.mark.browser
+
+AXE = Axe()
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+NOT_PAGES = {
+    "logout": "POST only; redirects to the start page",
+    "healthz": "plain-text health check",
+    "assessment_export": "JSON download",
+    "assessment_report_pdf": "PDF download (its accessibility is tested in tests/test_report.py)",
+}
+
+
+@dataclass
+class World:
+    page: Page
+    context: BrowserContext
+    live_server: object
+    alice: object
+    assessment: Assessment
+
+    def sign_in(self) -> None:
+        sign_in_context(self.context, self.live_server, self.alice)
+
+    def url(self, suffix: str = "") -> str:
+        return f"/assessments/{self.assessment.pk}/{suffix}"
+
+
+def _signed_in(path: Callable[[World], str]) -> Callable[[World], None]:
+    def visit(world: World) -> None:
+        world.sign_in()
+        world.page.goto(path(world))
+
+    return visit
+
+
+def _anonymous(path: str) -> Callable[[World], None]:
+    return lambda world: world.page.goto(path)
+
+
+def _submit_empty(path: str, button: str, *, signed_in: bool = False) -> Callable[[World], None]:
+    def visit(world: World) -> None:
+        if signed_in:
+            world.sign_in()
+        world.page.goto(path if path.startswith("/") else world.url(path))
+        world.page.get_by_role("button", name=button).click()
+        expect(world.page.locator(".govuk-error-summary")).to_be_visible()
+
+    return visit
+
+
+def _section_too_long(world: World) -> None:
+    world.sign_in()
+    world.page.goto(world.url("sections/2/"))
+    world.page.locator("textarea").first.fill("x" * 20_001)
+    world.page.get_by_role("button", name="Save and continue").click()
+    expect(world.page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _complete_with_gaps(world: World) -> None:
+    world.sign_in()
+    world.page.goto(world.url("sections/3/check/"))
+    world.page.get_by_role("button", name="Mark this section as complete").click()
+    expect(world.page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _reset_link(world: World) -> None:
+    uid = urlsafe_base64_encode(force_bytes(world.alice.pk))
+    token = default_token_generator.make_token(world.alice)
+    world.page.goto(f"/accounts/reset/{uid}/{token}/")
+    expect(world.page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+
+
+def _csrf_failure(world: World) -> None:
+    world.page.goto("/accounts/login/")
+    world.context.clear_cookies()
+    world.page.get_by_label("Email address").fill("alice@example.org")
+    world.page.get_by_label("Password").fill("whatever-it-is")
+    world.page.get_by_role("button", name="Sign in").click()
+    expect(world.page.get_by_role("heading", name="You cannot do that")).to_be_visible()
+
+
+def _server_error(world: World) -> None:
+    # The 500 template is static HTML; load it on the site so its stylesheet resolves.
+    world.page.goto("/accessibility/")
+    world.page.set_content(render_to_string("500.html"))
+
+
+# url name -> {scenario id: how to get there}
+SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
+    "start": {"start": _anonymous("/"), "start-signed-in": _signed_in(lambda w: "/")},
+    "accessibility_statement": {"accessibility": _anonymous("/accessibility/")},
+    "signup": {
+        "signup": _anonymous("/accounts/signup/"),
+        "signup-errors": _submit_empty("/accounts/signup/", "Create account"),
+    },
+    "login": {"login": _anonymous("/accounts/login/"), "login-errors": _submit_empty("/accounts/login/", "Sign in")},
+    "password_reset": {
+        "password-reset": _anonymous("/accounts/password-reset/"),
+        "password-reset-errors": _submit_empty("/accounts/password-reset/", "Send reset link"),
+    },
+    "password_reset_done": {"password-reset-sent": _anonymous("/accounts/password-reset/sent/")},
+    "password_reset_confirm": {
+        "password-reset-form": _reset_link,
+        "password-reset-bad-link": _anonymous("/accounts/reset/MQ/bad-token/"),
+    },
+    "password_reset_complete": {"password-reset-complete": _anonymous("/accounts/reset/done/")},
+    "assessment_list": {"assessment-list": _signed_in(lambda w: "/assessments/")},
+    "assessment_new": {
+        "assessment-new": _signed_in(lambda w: "/assessments/new/"),
+        "assessment-new-errors": _submit_empty("/assessments/new/", "Create assessment", signed_in=True),
+    },
+    "assessment_task_list": {"task-list": _signed_in(lambda w: w.url())},
+    "assessment_introduction": {"introduction": _signed_in(lambda w: w.url("introduction/"))},
+    "assessment_details": {"details": _signed_in(lambda w: w.url("details/"))},
+    "section": {
+        **{f"section-{n}": _signed_in(lambda w, n=n: w.url(f"sections/{n}/")) for n in (1, 2, 3, 4)},
+        "section-errors": _section_too_long,
+    },
+    "section_check": {
+        "check-completed": _signed_in(lambda w: w.url("sections/1/check/")),
+        "check-in-progress": _signed_in(lambda w: w.url("sections/3/check/")),
+    },
+    "section_complete": {"complete-with-gaps": _complete_with_gaps},
+    "assessment_report": {"report-preview": _signed_in(lambda w: w.url("report/"))},
+    "admin:login": {"admin-login": _anonymous("/admin/login/")},
+    "errors": {
+        "404": _signed_in(lambda w: f"/assessments/{uuid.uuid4()}/"),
+        "403-csrf": _csrf_failure,
+        "500": _server_error,
+    },
+}
+
+SCENARIOS = [
+    (name, scenario_id, visit) for name, scenarios in SCANNED.items() for scenario_id, visit in scenarios.items()
+]
+
+
+def named_urls(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            names |= named_urls(pattern, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_named_url_is_scanned():
+    site = {n for n in named_urls() if not n.startswith("admin:")}
+    missing = site - set(SCANNED) - set(NOT_PAGES)
+    assert not missing, f"Add these pages to SCANNED in {__file__}: {sorted(missing)}"
+    assert "admin:login" in SCANNED
+
+
+@pytest.fixture
+def world(page, context, live_server, alice, toolkit_version) -> World:
+    assessment = assessment_create(owner=alice, details=dict(DETAILS))
+    for number in (1, 3):
+        section = toolkit_version.sections.get(number=number)
+        questions = list(section.questions.all())
+        if number == 3:  # partly answered: leaves required questions open
+            questions = questions[:2]
+        section_answers_save(
+            assessment=assessment, section=section, values={q.key: answer_for(q) for q in questions}, user=alice
+        )
+    section_complete(assessment=assessment, section=toolkit_version.sections.get(number=1), user=alice)
+    return World(page=page, context=context, live_server=live_server, alice=alice, assessment=assessment)
+
+
+def assert_no_axe_violations(page: Page) -> None:
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+@pytest.mark.parametrize("name, scenario_id, visit", SCENARIOS, ids=[s[1] for s in SCENARIOS])
+def test_page_has_no_axe_violations(world: World, name, scenario_id, visit):
+    visit(world)
+    page = world.page
+    assert_no_axe_violations(page)
+    if name != "admin:login":
+        assert page.locator("h1").count() == 1
+        assert page.title().endswith(" – HIAT Assessments"), page.title()
+        shows_errors = scenario_id.endswith(("-errors", "-gaps"))
+        assert page.title().startswith("Error: ") == shows_errors, page.title()
+
+
+@pytest.mark.parametrize("path", ["sections/1/", "sections/4/", "sections/3/check/", "", "details/", "report/"])
+def test_question_pages_reflow_at_320_pixels(world: World, path):
+    """320 CSS pixels is what a 1280-pixel screen shows at 400% zoom (WCAG 1.4.10 Reflow)."""
+    world.sign_in()
+    world.page.set_viewport_size({"width": 320, "height": 640})
+    world.page.goto(world.url(path))
+    overflow = world.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{path}: {overflow}px of horizontal scrolling at 320px wide"
