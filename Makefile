@@ -27,6 +27,13 @@ run: install
 test: install
 	scripts/with_postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
+# PNGs of the main pages at desktop and mobile widths, into docs/screenshots/ (needs Chromium).
+screenshots: install
+	scripts/with_postgres.sh $(BIN)/python scripts/screenshots.py
+
+bench: install
+	scripts/with_postgres.sh $(BIN)/python bench/report_bench.py
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
