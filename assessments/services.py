@@ -50,13 +50,19 @@ def assessment_create(*, owner: User, details: dict[str, Any]) -> Assessment:
 
 @transaction.atomic
 def assessment_update_details(*, assessment: Assessment, details: dict[str, Any]) -> bool:
-    changed = {field: value for field, value in details.items() if getattr(assessment, field) != value}
+    """Save changed project details; returns whether anything changed.
+
+    Compares with the stored row, not `assessment`: a bound ModelForm has already copied
+    the submitted values onto the instance it was given.
+    """
+    stored = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    changed = {field: value for field, value in details.items() if getattr(stored, field) != value}
     if not changed:
         return False
     for field, value in changed.items():
-        setattr(assessment, field, value)
-    assessment.save(update_fields=[*changed, "updated_at"])
-    _bump_revision(assessment)
+        setattr(stored, field, value)
+    stored.save(update_fields=[*changed, "updated_at"])
+    _bump_revision(stored)
     return True
 
 

@@ -125,9 +125,7 @@ def assessment_details(request: HttpRequest, pk: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         details = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        # Re-read the row: form validation has already copied the new values onto `assessment`.
-        fresh = _get_assessment_for(request, pk, write=True)
-        if services.assessment_update_details(assessment=fresh, details=details):
+        if services.assessment_update_details(assessment=assessment, details=details):
             messages.success(request, "Project details saved.")
         return redirect("assessment_task_list", pk=assessment.pk)
     context = {"assessment": assessment, "form": form, "guidance": assessment.toolkit_version.project_details_guidance}

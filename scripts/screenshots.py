@@ -94,7 +94,10 @@ def main() -> None:
                     page = (context if signed_in else anonymous).new_page()
                     page.goto(path)
                     target = OUT / f"{name}-{width_name}.png"
-                    page.screenshot(path=str(target), full_page=(width_name == "mobile" and name != "report-preview") or name == "start")
+                    page.screenshot(
+                        path=str(target),
+                        full_page=(width_name == "mobile" and name != "report-preview") or name == "start",
+                    )
                     print(f"saved {target.relative_to(ROOT)}")
                     page.close()
                 context.close()
