@@ -151,9 +151,7 @@ def main() -> None:
     print(line(f"full report cold render (x{RUNS})", cold))
     print(line(f"cached download (x{CACHED_RUNS})", cached))
     print(line(f"conditional GET, 304 (x{CACHED_RUNS})", revalidate))
-    print(
-        f"full report cold render CPU time: {cold_cpu * 1000:.1f} ms per render (mean; steadier than wall time on a shared VM)"
-    )
+    print(f"full report cold render CPU time: {cold_cpu * 1000:.1f} ms per render (mean)")
     print(f"cold render / baseline (median ratio): {ratio:.1f}x")
     print(f"peak RSS: {rss_after_baseline:.0f} MB after baseline, {rss_after_cold:.0f} MB after full renders")
 
