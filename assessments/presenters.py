@@ -97,6 +97,7 @@ class AssessmentListRow:
     title: str
     organisation: str
     href: str
+    report_href: str
     status: StatusTag
     percent: int
     updated_at: datetime
@@ -108,6 +109,7 @@ def assessment_list_rows(assessments: list[Assessment], summaries: dict[object, 
             title=a.title,
             organisation=a.organisation,
             href=reverse("assessment_task_list", args=[a.pk]),
+            report_href=reverse("assessment_report", args=[a.pk]),
             status=StatusTag(summaries[a.pk].status),
             percent=summaries[a.pk].percent,
             updated_at=a.updated_at,

@@ -100,8 +100,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# A workshop's worth of people sign in at once; keep sessions for a working day and more.
+# Sessions last SESSION_COOKIE_AGE from the last request (sliding), so nobody is signed out
+# mid-assessment while they are still working.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
+SESSION_SAVE_EVERY_REQUEST = True
+
+# A section page can hold 30 answers of 20,000 characters; URL-encoded emoji or non-Latin
+# text takes up to 12 bytes a character. Django's 2.5 MB default would refuse such a save.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 16 * 1024 * 1024)
 
 # ---------------------------------------------------------------------------
 # Email (console backend unless configured)

@@ -1,8 +1,15 @@
 """Hostile and accidental input: a clear message, never a server error, nothing saved lost."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+
+from assessments.services import assessment_create
+from tests.conftest import DETAILS
+from tests.test_section_page import content_with
+from toolkit_content.loader import toolkit_load
 
 from assessments.models import Answer, Assessment
 from tests.helpers import details_post_data, section_post_data
@@ -142,3 +149,31 @@ def test_new_assessment_without_published_toolkit_says_so(alice_client, db):
     response = alice_client.post(reverse("assessment_new"), details_post_data())
     assert response.status_code == 503
     assert "toolkit content is not available yet" in response.content.decode()
+
+
+def test_a_30_question_section_of_maximum_length_non_latin_answers_saves(alice, alice_client):
+    # What a browser sends: URL-encoded, 12 bytes per emoji, about 7 MB in all.
+    content = content_with(30, "big")
+    for question in content["sections"][0]["questions"]:
+        question.update(answer_type="long_text", choices=[], group="")
+    toolkit_load(content=content)
+    assessment = assessment_create(owner=alice, details=dict(DETAILS))
+    longest = "😀" * 20_000
+    data = {f"q{i}": longest for i in range(30)} | {"continue": ""}
+    body = urlencode(data)
+    assert len(body) > 7_000_000
+    response = alice_client.post(
+        reverse("section", args=[assessment.pk, 1]), body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 302
+    assert Answer.objects.filter(assessment=assessment, text=longest).count() == 30
+
+
+def test_undecodable_request_gets_a_friendly_400(alice_client, assessment):
+    response = alice_client.post(
+        reverse("section", args=[assessment.pk, 1]),
+        data=b"x" * 10,
+        content_type="multipart/form-data; boundary=",
+    )
+    assert response.status_code == 400
+    assert "could not read that request" in response.content.decode()

@@ -57,6 +57,7 @@ def test_assessor_completes_every_section_and_finds_it_all_after_signing_in_agai
 
     listing = client.get(reverse("assessment_list")).content.decode()
     assert "Falls prevention in Eastborough" in listing and "100%" in listing and "Completed" in listing
+    assert reverse("assessment_report", args=[assessment.pk]) in listing
 
     export = json.loads(client.get(reverse("assessment_export", args=[assessment.pk])).content)
     exported = {a["key"]: a for s in export["sections"] for a in s["answers"]}

@@ -104,7 +104,10 @@ def test_pdf_has_bookmarks_page_numbers_and_a_plausible_length(answered_pdf):
     assert "Summary" in titles and "Sign-off" in titles
     pages = len(reader.pages)
     assert 6 <= pages <= 60
-    assert f"Page 2 of {pages}" in " ".join(reader.pages[1].extract_text().split())
+    for number in (2, pages):
+        page_text = " ".join(reader.pages[number - 1].extract_text().split())
+        assert f"Page {number} of {pages}" in page_text
+        assert f"{DETAILS['title']} Inequalities impact report Page {number}" in page_text  # running header and footer
 
 
 def test_answers_keep_paragraphs(answered):
