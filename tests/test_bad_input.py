@@ -6,13 +6,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from assessments.models import Answer, Assessment
 from assessments.services import assessment_create
 from tests.conftest import DETAILS
+from tests.helpers import details_post_data, section_post_data
 from tests.test_section_page import content_with
 from toolkit_content.loader import toolkit_load
-
-from assessments.models import Answer, Assessment
-from tests.helpers import details_post_data, section_post_data
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ def test_assessor_completes_section_1_and_downloads_the_report(page: Page, toolk
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, email="sam@example.org", password=PASSWORD)
-    page.get_by_role("link", name="Welfare advice in GP practices").click()
+    page.get_by_role("link", name="Welfare advice in GP practices", exact=True).click()
     page.get_by_role("link", name="Review and download your report").click()
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download the report (PDF)").click()
