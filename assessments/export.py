@@ -5,6 +5,7 @@ from typing import Any
 from assessments.models import Answer, Assessment
 from assessments.presenters import answer_display
 from assessments.progress import assessment_progress, sections_with_questions
+from toolkit_content.models import Question
 
 
 def assessment_export_data(assessment: Assessment) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def assessment_export_data(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def _answer(question: Any, answer: Answer | None) -> dict[str, Any]:
+def _answer(question: Question, answer: Answer | None) -> dict[str, Any]:
     text, labels = answer_display(question, answer)
     return {
         "key": question.key,

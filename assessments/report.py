@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from assessments.models import Answer, Assessment
 from assessments.presenters import answer_display
-from assessments.progress import AssessmentProgress, assessment_progress, sections_with_questions
+from assessments.progress import AssessmentProgress, assessment_progress
 from toolkit_content.models import Question, Resource, Section
 
 LONG_WORD = 40
@@ -112,9 +112,7 @@ def _dimension_rows(question: Question, answer: Answer | None) -> list[Dimension
 def build_report(assessment: Assessment) -> ReportData:
     """Everything the report shows, in a fixed number of queries."""
     version = assessment.toolkit_version
-    sections: list[Section] = list(
-        version.sections.prefetch_related("questions", "resources")
-    ) or sections_with_questions(version)
+    sections: list[Section] = list(version.sections.prefetch_related("questions", "resources"))
     answers = {a.question_id: a for a in Answer.objects.filter(assessment=assessment)}
     state: AssessmentProgress = assessment_progress(assessment, sections)
 

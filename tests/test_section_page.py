@@ -100,3 +100,28 @@ def test_hint_is_tied_to_its_field(alice_client, assessment):
     )
     page = alice_client.get(reverse("section", args=[assessment.pk, 1])).content.decode()
     assert f'aria-describedby="id_{question.key}_hint' in page or f'aria-describedby="{question.key}_hint' in page
+
+
+def test_assessments_list_runs_the_same_queries_for_2_or_12_assessments(alice, alice_client, toolkit_version):
+    def list_queries(total: int) -> int:
+        while alice.assessments.count() < total:
+            assessment_create(owner=alice, details=dict(DETAILS))
+        with CaptureQueriesContext(connection) as ctx:
+            response = alice_client.get(reverse("assessment_list"))
+        assert response.content.decode().count("View report") == total
+        return len(ctx.captured_queries)
+
+    assert list_queries(2) == list_queries(12)
+
+
+def test_report_preview_runs_the_same_queries_for_3_or_30_questions(alice, alice_client):
+    def report_queries(n: int) -> int:
+        queries_for_section_page(alice_client, alice, n)
+        from assessments.models import Assessment
+
+        assessment = Assessment.objects.order_by("-created_at").first()
+        with CaptureQueriesContext(connection) as ctx:
+            alice_client.get(reverse("assessment_report", args=[assessment.pk]))
+        return len(ctx.captured_queries)
+
+    assert report_queries(3) == report_queries(30)
