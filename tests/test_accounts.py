@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from django.core import mail
 from django.urls import reverse
 
@@ -68,3 +69,19 @@ def test_password_reset_for_unknown_email_looks_the_same(client, db):
     response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
     assert response["Location"] == reverse("password_reset_done")
     assert len(mail.outbox) == 0
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "\x00", "a\x00b@example.org", "x" * 100_000, "<script>alert(1)</script>@example.org", "ü@例え.jp"],
+)
+def test_hostile_sign_in_and_sign_up_input_gets_a_message_not_an_error(client, db, value):
+    response = client.post(reverse("login"), {"username": value, "password": value})
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    response = client.post(
+        reverse("signup"), {"display_name": value, "email": value, "password1": value, "password2": value}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in page
+    assert "<script>alert(1)</script>" not in page
+    assert User.objects.count() == 0
