@@ -1,5 +1,6 @@
 """Assessment pages. Each view starts with _get_assessment_for(); POSTs redirect."""
 
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,8 @@ from assessments.forms import AssessmentDetailsForm, SectionForm
 from assessments.models import Answer, Assessment
 from assessments.report import build_report
 from toolkit_content.models import Section
+
+logger = logging.getLogger(__name__)
 
 
 def _get_assessment_for(request: HttpRequest, pk: object, *, write: bool = False) -> Assessment:
@@ -243,7 +246,11 @@ def assessment_report_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
         return not_modified
-    report = pdf.report_pdf(assessment)
+    try:
+        report = pdf.report_pdf(assessment)
+    except Exception:  # the renderer failing must not look like the assessment is lost
+        logger.exception("Report PDF for assessment %s failed to render", assessment.pk)
+        return render(request, "report/failed.html", {"assessment": assessment}, status=503)
     response = HttpResponse(report.pdf, content_type="application/pdf")
     filename = pdf.report_filename(assessment, timezone.localdate())
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -279,3 +279,16 @@ def test_render_report_command_writes_a_pdf(answered, tmp_path):
     assert out.read_bytes().startswith(b"%PDF") and DETAILS["title"] in pdf_text(out.read_bytes())
     with pytest.raises(CommandError, match="No assessment"):
         call_command("render_report", "not-a-uuid", str(out))
+
+
+def test_a_renderer_failure_gets_a_friendly_page_and_loses_nothing(alice_client, answered, monkeypatch):
+    def broken_write_pdf(self, *args, **kwargs):
+        raise RuntimeError("Pango fell over")
+
+    monkeypatch.setattr(report_pdf_module.HTML, "write_pdf", broken_write_pdf)
+    response = alice_client.get(reverse("assessment_report_pdf", args=[answered.pk]))
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "Your answers are saved and safe" in page and "Pango" not in page
+    monkeypatch.undo()
+    assert alice_client.get(reverse("assessment_report_pdf", args=[answered.pk])).status_code == 200

@@ -18,6 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import BrowserContext, Page, expect
 
+from assessments import pdf as report_pdf_module
 from assessments.models import Assessment
 from assessments.services import assessment_create, section_answers_save, section_complete
 from tests.browser.conftest import sign_in_context
@@ -109,6 +110,20 @@ def _csrf_failure(world: World) -> None:
     expect(world.page.get_by_role("heading", name="You cannot do that")).to_be_visible()
 
 
+def _report_failed(world: World) -> None:
+    def broken_write_pdf(self, *args, **kwargs):
+        raise RuntimeError("renderer failure")
+
+    world.sign_in()
+    original = report_pdf_module.HTML.write_pdf
+    report_pdf_module.HTML.write_pdf = broken_write_pdf
+    try:
+        world.page.goto(world.url("report.pdf"))
+    finally:
+        report_pdf_module.HTML.write_pdf = original
+    expect(world.page.get_by_role("heading", name="Sorry, the PDF report could not be made")).to_be_visible()
+
+
 def _server_error(world: World) -> None:
     # The 500 template is static HTML; load it on the site so its stylesheet resolves.
     world.page.goto("/accessibility/")
@@ -157,6 +172,7 @@ SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
         "404": _signed_in(lambda w: f"/assessments/{uuid.uuid4()}/"),
         "403-csrf": _csrf_failure,
         "500": _server_error,
+        "report-pdf-failed": _report_failed,
     },
 }
 
