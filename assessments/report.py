@@ -20,6 +20,8 @@ class ReportAnswer:
     group: str
     text: str
     choices: list[str]
+    # Public involvement answers are printed once, gathered together; sections refer to them.
+    in_public_involvement: bool = False
 
     @property
     def answered(self) -> bool:
@@ -92,7 +94,12 @@ class ReportData:
 def _report_answer(question: Question, answer: Answer | None) -> ReportAnswer:
     text, choices = answer_display(question, answer)
     return ReportAnswer(
-        number=question.number, question=question.text, group=question.group, text=text, choices=choices
+        number=question.number,
+        question=question.text,
+        group=question.group,
+        text=text,
+        choices=choices,
+        in_public_involvement=question.role == Question.Role.PUBLIC_INVOLVEMENT,
     )
 
 

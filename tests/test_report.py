@@ -292,3 +292,15 @@ def test_a_renderer_failure_gets_a_friendly_page_and_loses_nothing(alice_client,
     assert "Your answers are saved and safe" in page and "Pango" not in page
     monkeypatch.undo()
     assert alice_client.get(reverse("assessment_report_pdf", args=[answered.pk])).status_code == 200
+
+
+def test_public_involvement_is_gathered_once_and_sections_point_to_it(answered, answered_pdf):
+    text = pdf_text(answered_pdf)
+    involvement = Question.objects.filter(section__version=answered.toolkit_version, role="public_involvement")
+    assert involvement.count() >= 6
+    for question in involvement:
+        assert text.count(answer_for(question).split("\n")[0]) == 1, question.key
+    assert text.count("The answer is under Public involvement across the work") == involvement.count()
+    gathered = text[text.index("Public involvement across the work How members of the public") :]
+    for question in involvement:
+        assert answer_for(question).split("\n")[0] in gathered
