@@ -22,7 +22,7 @@ from assessments.models import Assessment
 from assessments.report import build_report
 
 # Bump when the report template or stylesheet changes, so cached PDFs are rebuilt.
-REPORT_LAYOUT_VERSION = "3"
+REPORT_LAYOUT_VERSION = "4"
 PDF_STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "report-pdf.css"
 CACHE_TIMEOUT = 60 * 60 * 24 * 7
 

@@ -48,11 +48,59 @@ def demo_assessment():
         "advice is hard to reach: the nearest advice centre is two bus rides away and open only in working hours.",
         "s1_groups_affected": "People in the most deprived fifth of neighbourhoods, carers, disabled people and "
         "people whose first language is not English.\n\nPractice records show they attend GP surgeries often.",
-        "s1_dimensions": ["se_income", "se_employment", "pc_disability", "pc_race"],
+        "s1_gradient": "Unclaimed Pension Credit and Attendance Allowance are three times higher in the most "
+        "deprived quintile than in the least deprived (council benefits data, 2025). Within the practices' "
+        "disabled patients, those in rented housing are the least likely to claim.",
+        "s1_causes": "Low income and debt, insecure private renting, zero-hours work that makes daytime "
+        "appointments hard, poor bus links, and little digital access for online claims.",
+        "s1_dimensions": ["se_income", "se_employment", "se_housing", "pc_disability", "pc_race", "pc_age"],
+        "s1_evidence_gaps": "We used the English Indices of Deprivation 2019, council benefits data and practice "
+        "records. We lack data on ethnicity and language for advice users; the pilot will collect it.",
+        "s1_public_involvement": "Four public advisers from the practices' patient groups helped us name the "
+        "barriers. They pointed out that letters from the benefits office are the main trigger for seeking help.",
     }
     section_answers_save(assessment=assessment, section=section, values=answers, user=user)
     section_complete(assessment=assessment, section=section, user=user)
     return user, assessment
+
+
+def sample_report_page(assessment) -> None:
+    """docs/report-sample-page.png: the report page that starts section 1, as a reader sees it."""
+    import shutil
+    import subprocess
+    import tempfile
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from assessments.pdf import render_report_pdf
+
+    if not shutil.which("pdftoppm"):
+        print("pdftoppm not found (apt-get install poppler-utils): report sample page not made")
+        return
+    data = render_report_pdf(assessment)
+    pages = PdfReader(BytesIO(data)).pages
+    number = next(i for i, p in enumerate(pages, start=1) if "Section 1. " in (p.extract_text() or ""))
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf_path = Path(tmp) / "report.pdf"
+        pdf_path.write_bytes(data)
+        subprocess.run(  # noqa: S603 (fixed arguments, our own file)
+            [
+                shutil.which("pdftoppm") or "pdftoppm",
+                "-png",
+                "-r",
+                "70",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                "-singlefile",
+                str(pdf_path),
+                str(ROOT / "docs" / "report-sample-page"),
+            ],
+            check=True,
+        )
+    print("saved docs/report-sample-page.png")
 
 
 def main() -> None:
@@ -103,6 +151,7 @@ def main() -> None:
                 context.close()
                 anonymous.close()
             browser.close()
+        sample_report_page(assessment)
     finally:
         server.terminate()
         connection.creation.destroy_test_db(old_name, verbosity=0)
