@@ -18,7 +18,16 @@ def clean_plain_text(value: str) -> str:
 
 
 class PlainTextField(forms.CharField):
-    """A CharField that silently drops control characters (including NUL) before validating."""
+    """A CharField that silently drops control characters (including NUL) before validating.
+
+    It never puts `maxlength` on the input: browsers would silently cut pasted text at the
+    limit. Too-long text is refused by the server with a message, and kept in the form.
+    """
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, str]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
 
     def to_python(self, value: object) -> str:
         if isinstance(value, str):

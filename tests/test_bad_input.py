@@ -43,6 +43,11 @@ def test_answer_over_20000_characters_is_refused_and_kept_in_the_form(
     assert Answer.objects.get(question=first_text_question).text == saved  # nothing saved was lost
 
 
+def test_inputs_have_no_maxlength_that_would_silently_cut_pasted_text(alice_client, assessment):
+    for path in [reverse("section", args=[assessment.pk, 1]), reverse("assessment_details", args=[assessment.pk])]:
+        assert " maxlength=" not in alice_client.get(path).content.decode()  # data-maxlength is the counter's
+
+
 def test_exactly_20000_characters_is_accepted(alice_client, assessment, section1, first_text_question):
     data = section_post_data(section1)
     data[first_text_question.key] = "x" * 20_000

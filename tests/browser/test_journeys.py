@@ -210,3 +210,18 @@ def test_invalid_submission_focuses_the_error_summary_and_links_to_fields(page: 
     expect(question_field(page, question)).to_be_focused()
     assert question_field(page, question).input_value() == too_long
     assert not User.objects.filter(email="nobody").exists()
+
+
+def test_too_long_answer_without_javascript_is_kept_with_a_message(no_js_page: Page, alice, toolkit_version):
+    page = no_js_page
+    alice.set_password(PASSWORD)
+    alice.save()
+    sign_in(page, email=alice.email, password=PASSWORD)
+    create_assessment(page, "Long answers")
+    page.get_by_role("link", name="1. Understand the inequalities").click()
+    question = section_questions(toolkit_version, 1)[0]
+    too_long = "y" * 20_050
+    question_field(page, question).fill(too_long)
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("link", name=f"Your answer to {question.number} must be")).to_be_visible()
+    assert question_field(page, question).input_value() == too_long
