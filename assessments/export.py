@@ -4,13 +4,13 @@ from typing import Any
 
 from assessments.models import Answer, Assessment
 from assessments.presenters import answer_display
-from assessments.progress import assessment_progress, sections_with_questions
+from assessments.progress import answers_by_question, assessment_progress, sections_with_questions
 from toolkit_content.models import Question
 
 
 def assessment_export_data(assessment: Assessment) -> dict[str, Any]:
     sections = sections_with_questions(assessment.toolkit_version)
-    answers = {a.question_id: a for a in Answer.objects.filter(assessment=assessment)}
+    answers = answers_by_question(assessment)
     state = assessment_progress(assessment, sections)
     completed = {s.section.id for s in state.sections if s.completed}
     version = assessment.toolkit_version

@@ -68,7 +68,6 @@ def render_report_pdf(assessment: Assessment, *, fetcher: StaticOnlyFetcher | No
         stylesheets=[stylesheet],
         pdf_variant="pdf/ua-1",
         presentational_hints=False,
-        uncompressed_pdf=False,
     )
 
 

@@ -95,6 +95,14 @@ def overall_status(*, answered: int, sections_completed: int, sections_total: in
     return Status.NOT_STARTED
 
 
+def answers_by_question(assessment: Assessment, section: Section | None = None) -> dict[int, Answer]:
+    """The assessment's answers (optionally one section's), keyed by question id, in one query."""
+    answers = Answer.objects.filter(assessment=assessment)
+    if section is not None:
+        answers = answers.filter(question__section=section)
+    return {a.question_id: a for a in answers}
+
+
 def sections_with_questions(version: ToolkitVersion) -> list[Section]:
     return list(version.sections.prefetch_related("questions"))
 

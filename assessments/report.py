@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from assessments.models import Answer, Assessment
 from assessments.presenters import answer_display
-from assessments.progress import AssessmentProgress, assessment_progress
+from assessments.progress import AssessmentProgress, answers_by_question, assessment_progress
 from toolkit_content.models import Question, Resource, Section
 
 LONG_WORD = 40
@@ -120,7 +120,7 @@ def build_report(assessment: Assessment) -> ReportData:
     """Everything the report shows, in a fixed number of queries."""
     version = assessment.toolkit_version
     sections: list[Section] = list(version.sections.prefetch_related("questions", "resources"))
-    answers = {a.question_id: a for a in Answer.objects.filter(assessment=assessment)}
+    answers = answers_by_question(assessment)
     state: AssessmentProgress = assessment_progress(assessment, sections)
 
     report_sections = []

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessments.models import Answer, Assessment, SectionCompletion
+from assessments.progress import answers_by_question
 from toolkit_content.models import Question, Section, ToolkitVersion
 
 DEFAULT_TOOLKIT = "hiat"
@@ -76,7 +77,7 @@ def _normalise(question: Question, value: AnswerValue) -> tuple[str, list[str]]:
 
 
 def _missing_required(assessment: Assessment, section: Section) -> list[Question]:
-    answered = {a.question_id: a for a in Answer.objects.filter(assessment=assessment, question__section=section)}
+    answered = answers_by_question(assessment, section)
     return [q for q in section.questions.all() if q.required and (q.id not in answered or answered[q.id].is_blank)]
 
 
@@ -94,7 +95,7 @@ def section_answers_save(
 
     A completed section whose required answer is cleared goes back to "In progress".
     """
-    existing = {a.question_id: a for a in Answer.objects.filter(assessment=assessment, question__section=section)}
+    existing = answers_by_question(assessment, section)
     to_create: list[Answer] = []
     to_update: list[Answer] = []
     for question in section.questions.all():

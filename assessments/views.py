@@ -42,10 +42,6 @@ def _get_section(assessment: Assessment, number: int) -> Section:
     return section
 
 
-def _section_answers(assessment: Assessment, section: Section) -> dict[int, Answer]:
-    return {a.question_id: a for a in Answer.objects.filter(assessment=assessment, question__section=section)}
-
-
 def _safe_return_url(request: HttpRequest) -> str:
     """A relative return_url from the query or form, or "" if it is missing or points elsewhere."""
     url = request.POST.get("return_url") or request.GET.get("return_url") or ""
@@ -173,7 +169,8 @@ def section_edit(request: HttpRequest, pk: str, number: int) -> HttpResponse:
             return redirect(return_url or reverse("section_check", args=[assessment.pk, section.number]))
     else:
         form = SectionForm(
-            initial=_initial_from_answers(section, _section_answers(assessment, section)), questions=questions
+            initial=_initial_from_answers(section, progress.answers_by_question(assessment, section)),
+            questions=questions,
         )
     context = {
         "assessment": assessment,
@@ -188,7 +185,9 @@ def section_edit(request: HttpRequest, pk: str, number: int) -> HttpResponse:
 
 def _check_context(assessment: Assessment, section: Section, missing: list | None = None) -> dict[str, Any]:
     check_url = reverse("section_check", args=[assessment.pk, section.number])
-    rows = presenters.section_summary_rows(assessment, section, _section_answers(assessment, section), check_url)
+    rows = presenters.section_summary_rows(
+        assessment, section, progress.answers_by_question(assessment, section), check_url
+    )
     completed = assessment.completions.filter(section=section).exists()
     missing_keys = {q.key for q in missing or []}
     return {

@@ -1,5 +1,6 @@
 """The inequalities impact report: complete, accessible, safe to render, cached."""
 
+import io
 import re
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def test_pdf_holds_every_question_and_answer(answered, answered_pdf):
 
 def test_blank_answers_say_not_answered(answered_pdf):
     text = pdf_text(answered_pdf)
-    # Two skipped questions in their sections, plus 2.2 again in public involvement? No: only role questions repeat.
+    # The two questions the fixture leaves blank.
     assert text.count("Not answered") >= 2
 
 
@@ -98,7 +99,7 @@ def test_pdf_metadata_tags_language_and_fonts(answered_pdf):
 
 
 def test_pdf_has_bookmarks_page_numbers_and_a_plausible_length(answered_pdf):
-    reader = PdfReader(__import__("io").BytesIO(answered_pdf))
+    reader = PdfReader(io.BytesIO(answered_pdf))
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert any(t.startswith("Section 1.") for t in titles) and any(t.startswith("Section 4.") for t in titles)
     assert "Summary" in titles and "Sign-off" in titles
