@@ -7,12 +7,16 @@ escaped by the template, so in practice nothing from an answer ever reaches the 
 """
 
 import hashlib
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import OperationalError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from weasyprint import CSS, HTML
@@ -25,6 +29,11 @@ from assessments.report import build_report
 REPORT_LAYOUT_VERSION = "4"
 PDF_STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "report-pdf.css"
 CACHE_TIMEOUT = 60 * 60 * 24 * 7
+# How long a request waits for another request's render of the same revision before
+# rendering it itself: a few slow renders, never forever.
+RENDER_WAIT_SECONDS: float = 20
+
+logger = logging.getLogger(__name__)
 
 
 class RefusedURL(ValueError):
@@ -86,6 +95,31 @@ class CachedReport:
     from_cache: bool
 
 
+@contextmanager
+def _one_render_at_a_time(key: str) -> Iterator[None]:
+    """Hold a lock for this cache key, so one request renders a revision while others wait.
+
+    Without it a double-clicked download link, or a reload during a slow render, renders
+    the same PDF twice and doubles the CPU cost at the end-of-workshop rush. A PostgreSQL
+    advisory lock works across processes and hosts, and is released with the transaction,
+    even if the render fails. SQLite is only the single-process local run: no lock there.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{round(RENDER_WAIT_SECONDS * 1000)}ms"])
+        try:
+            with transaction.atomic():
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+        except OperationalError:
+            # Another render of this revision is taking far too long: render it here too
+            # rather than keep the user waiting on it.
+            logger.warning("Gave up waiting for another render of %s", key)
+        yield
+
+
 def report_pdf(assessment: Assessment) -> CachedReport:
     """The report PDF for the assessment's current revision, rendered at most once per revision."""
     cache = caches["reports"]
@@ -93,8 +127,12 @@ def report_pdf(assessment: Assessment) -> CachedReport:
     pdf = cache.get(key)
     if pdf is not None:
         return CachedReport(pdf=pdf, from_cache=True)
-    pdf = render_report_pdf(assessment)
-    cache.set(key, pdf, CACHE_TIMEOUT)
+    with _one_render_at_a_time(key):
+        pdf = cache.get(key)  # rendered by the request we waited for
+        if pdf is not None:
+            return CachedReport(pdf=pdf, from_cache=True)
+        pdf = render_report_pdf(assessment)
+        cache.set(key, pdf, CACHE_TIMEOUT)
     return CachedReport(pdf=pdf, from_cache=False)
 
 

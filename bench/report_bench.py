@@ -5,6 +5,7 @@ Run it on PostgreSQL (it creates and drops its own test database):
     scripts/with_postgres.sh .venv/bin/python bench/report_bench.py
 
 It builds an assessment with every question answered in about 250 words of varied text,
+times the report HTML build (database reads and template) on its own,
 renders the PDF 5 times without the cache, then times cached downloads through the real
 view, and renders a one-page trivial WeasyPrint document in the same run as the baseline.
 """
@@ -83,7 +84,7 @@ def line(name: str, samples: list[float]) -> str:
 
 def main() -> None:
     from accounts.models import User
-    from assessments.pdf import render_report_pdf
+    from assessments.pdf import render_report_pdf, report_html
     from assessments.services import assessment_create, section_answers_save, section_complete
     from toolkit_content.loader import read_file, toolkit_load
 
@@ -122,6 +123,9 @@ def main() -> None:
         baseline = timed(lambda: baseline_html.write_pdf(), RUNS)
         rss_after_baseline = peak_rss_mb()
 
+        # The HTML build (database reads and the template) on its own, to show where a render's time goes.
+        html_build = timed(lambda: report_html(assessment), RUNS)
+
         pdfs: list[bytes] = []
         cpu_started = time.process_time()
         cold = timed(lambda: pdfs.append(render_report_pdf(assessment)), RUNS)
@@ -148,6 +152,7 @@ def main() -> None:
     print(f"Report benchmark ({os.cpu_count()} cores, Python {sys.version.split()[0]}, {connection.vendor})")
     print(f"Full assessment: {words:,} words of answers, {pages} pages, {len(pdfs[-1]):,} bytes")
     print(line(f"baseline 1-page PDF (x{RUNS})", baseline))
+    print(line(f"report HTML build only (x{RUNS})", html_build))
     print(line(f"full report cold render (x{RUNS})", cold))
     print(line(f"cached download (x{CACHED_RUNS})", cached))
     print(line(f"conditional GET, 304 (x{CACHED_RUNS})", revalidate))

@@ -2,14 +2,18 @@
 
 import io
 import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from pypdf import PdfReader
 
 from assessments import pdf as report_pdf_module
+from assessments.models import Assessment
 from assessments.pdf import StaticOnlyFetcher, render_report_pdf
 from assessments.services import assessment_create, section_answers_save, section_complete
 from tests.conftest import DETAILS
@@ -255,6 +259,90 @@ def test_details_and_completion_changes_invalidate_the_cache(alice, alice_client
     section = answered.toolkit_version.sections.get(number=4)
     assert section_complete(assessment=answered, section=section, user=alice) == []
     assert alice_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+class BlockingHTML(report_pdf_module.HTML):
+    """Counts renders; each one waits until the test lets it finish."""
+
+    renders = 0
+    started = threading.Event()
+    finish = threading.Event()
+
+    def write_pdf(self, *args, **kwargs):
+        type(self).renders += 1
+        type(self).started.set()
+        assert type(self).finish.wait(timeout=30)
+        return super().write_pdf(*args, **kwargs)
+
+
+@pytest.fixture
+def blocking_renders(monkeypatch):
+    monkeypatch.setattr(report_pdf_module, "HTML", BlockingHTML)
+    BlockingHTML.renders = 0
+    BlockingHTML.started.clear()
+    BlockingHTML.finish.clear()
+    yield BlockingHTML
+    BlockingHTML.finish.set()
+
+
+def start_download(assessment_pk, results: dict, name: str) -> threading.Thread:
+    """A download in its own thread and database connection, as a second request would be."""
+
+    def download() -> None:
+        try:
+            results[name] = report_pdf_module.report_pdf(Assessment.objects.get(pk=assessment_pk))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=download)
+    thread.start()
+    return thread
+
+
+def wait_until(condition, timeout: float = 3.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+def waiting_advisory_locks() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_request_waits_for_the_first_render_instead_of_rendering_again(answered, blocking_renders):
+    """A double-clicked download: one render, and both requests get the same PDF."""
+    results: dict[str, report_pdf_module.CachedReport] = {}
+    first = start_download(answered.pk, results, "first")
+    assert blocking_renders.started.wait(timeout=30)
+    second = start_download(answered.pk, results, "second")
+    queued = wait_until(lambda: waiting_advisory_locks() == 1)
+    blocking_renders.finish.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert queued, "the second request did not wait for the first render"
+    assert blocking_renders.renders == 1
+    assert results["first"].from_cache is False and results["second"].from_cache is True
+    assert results["second"].pdf == results["first"].pdf
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_that_waits_too_long_renders_the_report_itself(answered, blocking_renders, monkeypatch):
+    monkeypatch.setattr(report_pdf_module, "RENDER_WAIT_SECONDS", 0.2)
+    results: dict[str, report_pdf_module.CachedReport] = {}
+    first = start_download(answered.pk, results, "first")
+    assert blocking_renders.started.wait(timeout=30)
+    second = start_download(answered.pk, results, "second")
+    gave_up_and_rendered = wait_until(lambda: blocking_renders.renders == 2)
+    blocking_renders.finish.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert gave_up_and_rendered
+    assert not results["first"].from_cache and not results["second"].from_cache
+    assert results["second"].pdf.startswith(b"%PDF")
 
 
 def test_pdf_filename_is_the_title_and_date(alice_client, answered):
