@@ -35,33 +35,13 @@ WIDTHS = {"desktop": (1280, 900), "mobile": (375, 812)}
 
 def demo_assessment():
     from accounts.models import User
-    from assessments.services import assessment_create, section_answers_save, section_complete
-    from tests.conftest import CONTENT_FILE, DETAILS
+    from assessments.example import example_assessment_create
+    from tests.conftest import CONTENT_FILE
     from toolkit_content.loader import read_file, toolkit_load
 
-    version = toolkit_load(content=read_file(CONTENT_FILE)).version
+    toolkit_load(content=read_file(CONTENT_FILE))
     user = User.objects.create_user("sam@example.org", "screenshots-only-password", display_name="Sam Lee")
-    assessment = assessment_create(owner=user, details=dict(DETAILS))
-    section = version.sections.get(number=1)
-    answers = {
-        "s1_problem": "Many residents of Eastgate and Moorside lose income they are entitled to because benefits "
-        "advice is hard to reach: the nearest advice centre is two bus rides away and open only in working hours.",
-        "s1_groups_affected": "People in the most deprived fifth of neighbourhoods, carers, disabled people and "
-        "people whose first language is not English.\n\nPractice records show they attend GP surgeries often.",
-        "s1_gradient": "Unclaimed Pension Credit and Attendance Allowance are three times higher in the most "
-        "deprived quintile than in the least deprived (council benefits data, 2025). Within the practices' "
-        "disabled patients, those in rented housing are the least likely to claim.",
-        "s1_causes": "Low income and debt, insecure private renting, zero-hours work that makes daytime "
-        "appointments hard, poor bus links, and little digital access for online claims.",
-        "s1_dimensions": ["se_income", "se_employment", "se_housing", "pc_disability", "pc_race", "pc_age"],
-        "s1_evidence_gaps": "We used the English Indices of Deprivation 2019, council benefits data and practice "
-        "records. We lack data on ethnicity and language for advice users; the pilot will collect it.",
-        "s1_public_involvement": "Four public advisers from the practices' patient groups helped us name the "
-        "barriers. They pointed out that letters from the benefits office are the main trigger for seeking help.",
-    }
-    section_answers_save(assessment=assessment, section=section, values=answers, user=user)
-    section_complete(assessment=assessment, section=section, user=user)
-    return user, assessment
+    return user, example_assessment_create(owner=user)
 
 
 def sample_report_page(assessment) -> None:
