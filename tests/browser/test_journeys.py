@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from assessments.models import Answer, Assessment
+from tests.browser.conftest import sign_in_context
 from tests.browser.flows import answer_question, answer_text_for, create_assessment, question_field, sign_in, sign_up
 from tests.report_helpers import pdf_text, squash
 
@@ -225,3 +226,16 @@ def test_too_long_answer_without_javascript_is_kept_with_a_message(no_js_page: P
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("link", name=f"Your answer to {question.number} must be")).to_be_visible()
     assert question_field(page, question).input_value() == too_long
+
+
+def test_printing_the_report_preview_prints_the_report_alone(page: Page, context, live_server, alice, assessment):
+    sign_in_context(context, live_server, alice)
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/report/")
+    download = page.get_by_role("button", name="Download the report (PDF)")
+    expect(download).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.get_by_role("heading", level=1, name=assessment.title)).to_be_visible()
+    expect(page.get_by_role("heading", name="Section 1. Understand the inequalities")).to_be_visible()
+    for chrome in (download, page.locator(".govuk-header"), page.locator(".govuk-footer")):
+        expect(chrome).to_be_hidden()
+    expect(page.get_by_role("link", name="Back to task list")).to_be_hidden()
