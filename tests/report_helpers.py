@@ -18,3 +18,21 @@ def squash(text: str) -> str:
 
 def open_pdf(data: bytes) -> pikepdf.Pdf:
     return pikepdf.Pdf.open(BytesIO(data))
+
+
+def structure_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """The tagged structure elements in reading order (what a screen reader walks)."""
+    elements: list[pikepdf.Dictionary] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, pikepdf.Array):
+            for child in node:
+                walk(child)
+        elif isinstance(node, pikepdf.Dictionary) and node.get("/Type") != "/OBJR":
+            if "/S" in node:
+                elements.append(node)
+            if "/K" in node:
+                walk(node.K)
+
+    walk(pdf.Root.StructTreeRoot.K)
+    return elements

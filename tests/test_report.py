@@ -6,6 +6,7 @@ import threading
 import time
 from pathlib import Path
 
+import pikepdf
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -18,7 +19,7 @@ from assessments.pdf import StaticOnlyFetcher, render_report_pdf
 from assessments.services import assessment_create, section_answers_save, section_complete
 from tests.conftest import DETAILS
 from tests.helpers import answer_for
-from tests.report_helpers import open_pdf, pdf_text, squash
+from tests.report_helpers import open_pdf, pdf_text, squash, structure_elements
 from toolkit_content.loader import read_file, toolkit_load
 from toolkit_content.models import Question
 
@@ -100,6 +101,28 @@ def test_pdf_metadata_tags_language_and_fonts(answered_pdf):
             fonts[str(font.get("/BaseFont"))] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
     assert fonts and all(fonts.values()), fonts
     assert any("Liberation" in name for name in fonts)
+
+
+def test_pdf_structure_gives_screen_readers_headings_tables_and_links(answered, answered_pdf):
+    pdf = open_pdf(answered_pdf)  # keep it open: the elements live in it
+    elements = structure_elements(pdf)
+    tags = [str(e.S) for e in elements]
+    # The same headings, at the same levels and in the same order, as the HTML it came from.
+    html_levels = [f"/H{level}" for level in re.findall(r"<h([1-6])[ >]", report_pdf_module.report_html(answered))]
+    assert [t for t in tags if re.fullmatch(r"/H\d", t)] == html_levels
+    assert html_levels.count("/H1") == 1 and html_levels.count("/H2") >= 10
+    # Every data cell names its header cells, so a table is read as "Section 1, Status: Completed".
+    cells = [e for e in elements if e.S == "/TD"]
+    assert cells and all(len(e.A.Headers) >= 1 for e in cells)
+    assert tags.count("/Caption") >= 4
+    # Every link is tagged and its annotation says where it goes.
+    links = [e for e in elements if e.S == "/Link"]
+    assert links
+    for link in links:
+        kids = [kid for kid in link.K if isinstance(kid, pikepdf.Dictionary)]
+        (annotation,) = [kid.Obj for kid in kids if kid.get("/Type") == "/OBJR"]
+        target = str(annotation.A.URI) if "/A" in annotation else str(annotation.Dest)  # web link or in-document
+        assert target and str(annotation.Contents) == target
 
 
 def test_pdf_has_bookmarks_page_numbers_and_a_plausible_length(answered_pdf):
