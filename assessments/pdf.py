@@ -26,7 +26,7 @@ from assessments.models import Assessment
 from assessments.report import build_report
 
 # Bump when the report template or stylesheet changes, so cached PDFs are rebuilt.
-REPORT_LAYOUT_VERSION = "4"
+REPORT_LAYOUT_VERSION = "5"
 PDF_STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "report-pdf.css"
 CACHE_TIMEOUT = 60 * 60 * 24 * 7
 # How long a request waits for another request's render of the same revision before

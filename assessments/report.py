@@ -116,6 +116,19 @@ def _dimension_rows(question: Question, answer: Answer | None) -> list[Dimension
     return list(groups.values())
 
 
+def _unique_resources(sections: list[Section]) -> list[Resource]:
+    """Every section's resources, each once: several sections point to the same key reading."""
+    seen: set[str] = set()
+    unique = []
+    for section in sections:
+        for resource in section.resources.all():
+            key = resource.url.strip().rstrip("/").lower()
+            if key not in seen:
+                seen.add(key)
+                unique.append(resource)
+    return unique
+
+
 def build_report(assessment: Assessment) -> ReportData:
     """Everything the report shows, in a fixed number of queries."""
     version = assessment.toolkit_version
@@ -174,5 +187,5 @@ def build_report(assessment: Assessment) -> ReportData:
         dimensions=dimensions,
         dimensions_answered=dimensions_answered,
         public_involvement=involvement,
-        resources=[r for s in sections for r in s.resources.all()],
+        resources=_unique_resources(sections),
     )

@@ -143,6 +143,19 @@ def test_answers_keep_paragraphs(answered):
     assert "<p>Answer to s1_problem.</p>" in html and "<p>Second paragraph for 1.1.</p>" in html
 
 
+def test_resources_shared_by_several_sections_are_listed_once(answered):
+    from assessments.report import build_report
+    from toolkit_content.models import Resource
+
+    all_urls = list(Resource.objects.filter(section__version=answered.toolkit_version).values_list("url", flat=True))
+    assert len(all_urls) > len(set(all_urls)), "the shipped content no longer repeats a resource across sections"
+    listed = [r.url for r in build_report(answered).resources]
+    assert sorted(listed) == sorted(set(all_urls))
+    html = report_pdf_module.report_html(answered)
+    resources_part = html[html.index('id="resources-heading"') :]
+    assert all(resources_part.count(f'href="{url}"') == 1 for url in listed)
+
+
 def test_report_shows_questions_as_asked_in_the_pinned_version(alice, assessment, tmp_path):
     import yaml
 
