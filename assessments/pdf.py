@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import OperationalError, connection, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.text import slugify
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
@@ -28,7 +29,8 @@ from assessments.report import build_report
 # Bump when the report template or stylesheet changes, so cached PDFs are rebuilt.
 REPORT_LAYOUT_VERSION = "5"
 PDF_STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "report-pdf.css"
-CACHE_TIMEOUT = 60 * 60 * 24 * 7
+# A cached PDF is only ever served on the day it was made (the date is in its key).
+CACHE_TIMEOUT = 60 * 60 * 36
 # How long a request waits for another request's render of the same revision before
 # rendering it itself: a few slow renders, never forever.
 RENDER_WAIT_SECONDS: float = 20
@@ -81,7 +83,15 @@ def render_report_pdf(assessment: Assessment, *, fetcher: StaticOnlyFetcher | No
 
 
 def report_etag(assessment: Assessment) -> str:
-    raw = f"{assessment.pk}:{assessment.revision}:{assessment.toolkit_version_id}:{REPORT_LAYOUT_VERSION}"
+    """Names one rendering: this revision, toolkit version and layout, generated today.
+
+    Today's date is part of it because the cover says when the report was generated and
+    the file is named by the date: a report downloaded next week must not say last week.
+    """
+    raw = (
+        f"{assessment.pk}:{assessment.revision}:{assessment.toolkit_version_id}:{REPORT_LAYOUT_VERSION}"
+        f":{timezone.localdate().isoformat()}"
+    )
     return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
 
 

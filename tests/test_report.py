@@ -4,6 +4,7 @@ import io
 import re
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pikepdf
@@ -11,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from assessments import pdf as report_pdf_module
@@ -379,6 +381,20 @@ def test_a_request_that_waits_too_long_renders_the_report_itself(answered, block
     assert gave_up_and_rendered
     assert not results["first"].from_cache and not results["second"].from_cache
     assert results["second"].pdf.startswith(b"%PDF")
+
+
+def test_a_report_downloaded_on_a_later_day_is_dated_that_day(alice_client, answered, counting_renders, monkeypatch):
+    url = reverse("assessment_report_pdf", args=[answered.pk])
+    today = alice_client.get(url)
+    assert timezone.localdate().strftime("%-d %B %Y") in pdf_text(today.content)
+
+    next_week = timezone.localtime() + timedelta(days=7)
+    monkeypatch.setattr(timezone, "localtime", lambda *args: next_week)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: next_week.date())
+    later = alice_client.get(url, HTTP_IF_NONE_MATCH=today["ETag"])
+    assert later.status_code == 200 and later["X-Report-Cache"] == "miss" and counting_renders.renders == 2
+    assert f"Date generated {next_week:%-d %B %Y}" in pdf_text(later.content)
+    assert next_week.date().isoformat() in later["Content-Disposition"]
 
 
 def test_pdf_filename_is_the_title_and_date(alice_client, answered):
