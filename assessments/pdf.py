@@ -27,7 +27,7 @@ from assessments.models import Assessment
 from assessments.report import build_report
 
 # Bump when the report template or stylesheet changes, so cached PDFs are rebuilt.
-REPORT_LAYOUT_VERSION = "5"
+REPORT_LAYOUT_VERSION = "6"
 PDF_STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "report-pdf.css"
 # A cached PDF is only ever served on the day it was made (the date is in its key).
 CACHE_TIMEOUT = 60 * 60 * 36

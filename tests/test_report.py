@@ -18,7 +18,12 @@ from pypdf import PdfReader
 from assessments import pdf as report_pdf_module
 from assessments.models import Assessment
 from assessments.pdf import StaticOnlyFetcher, render_report_pdf
-from assessments.services import assessment_create, section_answers_save, section_complete
+from assessments.services import (
+    assessment_create,
+    assessment_update_details,
+    section_answers_save,
+    section_complete,
+)
 from tests.conftest import DETAILS
 from tests.helpers import answer_for
 from tests.report_helpers import open_pdf, pdf_text, squash, structure_elements
@@ -223,6 +228,16 @@ def test_hostile_answers_render_as_literal_text_and_fetch_nothing(alice, assessm
 
     html = report_pdf_module.report_html(assessment)
     assert "<script>" not in html and "<img src" not in html and "<style>@import" not in html
+
+
+def test_a_title_with_no_spaces_wraps_on_the_cover_and_in_the_running_header(assessment):
+    assessment_update_details(assessment=assessment, details={"title": "Q" * 200})
+    assessment.refresh_from_db()
+    reader = PdfReader(io.BytesIO(render_report_pdf(assessment)))
+    for number in (1, 2):  # the cover's heading; the next page's running header
+        runs = re.findall(r"QQ+", reader.pages[number - 1].extract_text())  # not the Q of "Questions"
+        assert sum(map(len, runs)) == 200, f"page {number}: the title is not all there"
+        assert len(runs) > 1 and max(map(len, runs)) < 100, f"page {number}: the title runs off the page"
 
 
 def test_fetcher_refuses_everything_but_static_files_and_data():

@@ -20,7 +20,12 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from assessments import pdf as report_pdf_module
 from assessments.models import Assessment
-from assessments.services import assessment_create, section_answers_save, section_complete
+from assessments.services import (
+    assessment_create,
+    assessment_update_details,
+    section_answers_save,
+    section_complete,
+)
 from tests.browser.conftest import sign_in_context
 from tests.conftest import DETAILS
 from tests.helpers import answer_for
@@ -234,11 +239,26 @@ def test_page_has_no_axe_violations(world: World, name, scenario_id, visit):
         assert page.title().startswith("Error: ") == shows_errors, page.title()
 
 
-@pytest.mark.parametrize("path", ["sections/1/", "sections/4/", "sections/3/check/", "", "details/", "report/"])
-def test_question_pages_reflow_at_320_pixels(world: World, path):
+@pytest.mark.parametrize(
+    "path", ["/assessments/", "sections/1/", "sections/4/", "sections/3/check/", "", "details/", "report/"]
+)
+def test_pages_reflow_at_320_pixels(world: World, path):
     """320 CSS pixels is what a 1280-pixel screen shows at 400% zoom (WCAG 1.4.10 Reflow)."""
     world.sign_in()
     world.page.set_viewport_size({"width": 320, "height": 640})
-    world.page.goto(world.url(path))
+    world.page.goto(path if path.startswith("/") else world.url(path))
+    overflow = world.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{path}: {overflow}px of horizontal scrolling at 320px wide"
+
+
+@pytest.mark.parametrize(
+    "path", ["/assessments/", "", "introduction/", "sections/1/", "sections/1/check/", "details/", "report/"]
+)
+def test_pages_reflow_with_a_long_unbroken_title(world: World, path):
+    """A pasted 200-character title with no spaces must wrap, not push the page sideways."""
+    assessment_update_details(assessment=world.assessment, details={"title": "Z" * 200, "organisation": "Y" * 300})
+    world.sign_in()
+    world.page.set_viewport_size({"width": 320, "height": 640})
+    world.page.goto(path if path.startswith("/") else world.url(path))
     overflow = world.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{path}: {overflow}px of horizontal scrolling at 320px wide"
