@@ -8,6 +8,8 @@ It builds an assessment with every question answered in about 250 words of varie
 times the report HTML build (database reads and template) on its own,
 renders the PDF 5 times without the cache, then times cached downloads through the real
 view, and renders a one-page trivial WeasyPrint document in the same run as the baseline.
+Last, it renders the largest assessment the app accepts (every long answer at the
+20,000-character limit) 3 times: the worst case for time and memory.
 """
 
 import os
@@ -16,6 +18,7 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
@@ -34,6 +37,7 @@ from pypdf import PdfReader  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
 RUNS = 5
+LARGEST_RUNS = 3
 CACHED_RUNS = 50
 WORDS = (  # noqa: SIM905 (one string reads better than a 40-item list)
     "residents deprivation income housing employment clinic practice advice debt benefits outcomes "
@@ -55,6 +59,48 @@ def paragraph(rng: random.Random, words: int) -> str:
 
 def answer_text(rng: random.Random) -> str:
     return "\n\n".join(paragraph(rng, n) for n in (100, 90, 60))
+
+
+def answer_at_the_limit(rng: random.Random) -> str:
+    """The longest answer the app accepts, made of the same varied paragraphs."""
+    from assessments.models import ANSWER_MAX_LENGTH
+
+    text = ""
+    while len(text) < ANSWER_MAX_LENGTH:
+        text += answer_text(rng) + "\n\n"
+    return text[:ANSWER_MAX_LENGTH].rstrip()
+
+
+def build_assessment(user, version, answer: Callable[[random.Random], str]):
+    """An assessment with every question answered and every section complete; returns it and its word count."""
+    from assessments.services import assessment_create, section_answers_save, section_complete
+
+    details = {
+        "title": "Welfare advice in GP practices",
+        "organisation": "Eastborough Council",
+        "work_type": "service_change",
+        "description": paragraph(random.Random(1), 60),
+        "population_and_place": "Adults in the most deprived wards of Eastborough.",
+        "lead_and_team": "Sam Lee (lead)\nTwo advisers\nTwo public advisers",
+        "public_advisers": "yes",
+    }
+    assessment = assessment_create(owner=user, details=details)
+    rng = random.Random(2026)
+    words = 0
+    for section in version.sections.prefetch_related("questions"):
+        values = {}
+        for q in section.questions.all():
+            if q.answer_type == "long_text":
+                values[q.key] = answer(rng)
+                words += len(values[q.key].split())
+            elif q.answer_type == "single_choice":
+                values[q.key] = q.choices[0]["value"]
+            else:
+                values[q.key] = [c["value"] for c in q.choices[::2]]
+        section_answers_save(assessment=assessment, section=section, values=values, user=user)
+        section_complete(assessment=assessment, section=section, user=user)
+    assessment.refresh_from_db()
+    return assessment, words
 
 
 def peak_rss_mb() -> float:
@@ -85,7 +131,6 @@ def line(name: str, samples: list[float]) -> str:
 def main() -> None:
     from accounts.models import User
     from assessments.pdf import render_report_pdf, report_html
-    from assessments.services import assessment_create, section_answers_save, section_complete
     from toolkit_content.loader import read_file, toolkit_load
 
     setup_test_environment()
@@ -93,31 +138,8 @@ def main() -> None:
     try:
         version = toolkit_load(content=read_file(Path("toolkit_content/data/hiat.yaml"))).version
         user = User.objects.create_user("bench@example.org", "bench-password-123", display_name="Bench Marker")
-        details = {
-            "title": "Welfare advice in GP practices",
-            "organisation": "Eastborough Council",
-            "work_type": "service_change",
-            "description": paragraph(random.Random(1), 60),
-            "population_and_place": "Adults in the most deprived wards of Eastborough.",
-            "lead_and_team": "Sam Lee (lead)\nTwo advisers\nTwo public advisers",
-            "public_advisers": "yes",
-        }
-        assessment = assessment_create(owner=user, details=details)
-        rng = random.Random(2026)
-        words = 0
-        for section in version.sections.prefetch_related("questions"):
-            values = {}
-            for q in section.questions.all():
-                if q.answer_type == "long_text":
-                    values[q.key] = answer_text(rng)
-                    words += len(values[q.key].split())
-                elif q.answer_type == "single_choice":
-                    values[q.key] = q.choices[0]["value"]
-                else:
-                    values[q.key] = [c["value"] for c in q.choices[::2]]
-            section_answers_save(assessment=assessment, section=section, values=values, user=user)
-            section_complete(assessment=assessment, section=section, user=user)
-        assessment.refresh_from_db()
+        assessment, words = build_assessment(user, version, answer_text)
+        largest, largest_words = build_assessment(user, version, answer_at_the_limit)
 
         baseline_html = HTML(string="<html lang='en-GB'><title>Baseline</title><p>Hello, world.</p></html>")
         baseline = timed(lambda: baseline_html.write_pdf(), RUNS)
@@ -145,6 +167,12 @@ def main() -> None:
 
         cached = timed(cached_download, CACHED_RUNS)
         revalidate = timed(lambda: client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]), CACHED_RUNS)
+
+        # The largest assessment the app accepts: every long answer at the length limit.
+        largest_pdfs: list[bytes] = []
+        largest_runs = timed(lambda: largest_pdfs.append(render_report_pdf(largest)), LARGEST_RUNS)
+        largest_pages = len(PdfReader(BytesIO(largest_pdfs[-1])).pages)
+        rss_after_largest = peak_rss_mb()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -159,6 +187,11 @@ def main() -> None:
     print(f"full report cold render CPU time: {cold_cpu * 1000:.1f} ms per render (mean)")
     print(f"cold render / baseline (median ratio): {ratio:.1f}x")
     print(f"peak RSS: {rss_after_baseline:.0f} MB after baseline, {rss_after_cold:.0f} MB after full renders")
+    print(
+        f"Largest accepted assessment: {largest_words:,} words, {largest_pages} pages, {len(largest_pdfs[-1]):,} bytes"
+    )
+    print(line(f"largest assessment render (x{LARGEST_RUNS})", largest_runs))
+    print(f"peak RSS after the largest renders: {rss_after_largest:.0f} MB")
 
 
 if __name__ == "__main__":
