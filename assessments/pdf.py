@@ -130,19 +130,35 @@ def _one_render_at_a_time(key: str) -> Iterator[None]:
         yield
 
 
+# The cache only saves work: if it fails (a full disk, an unreachable Redis), the report
+# is rendered and served anyway. Backends raise all sorts of errors, hence the broad except.
+def _cache_get(key: str) -> bytes | None:
+    try:
+        return caches["reports"].get(key)
+    except Exception:
+        logger.exception("Report cache read failed for %s", key)
+        return None
+
+
+def _cache_set(key: str, pdf: bytes) -> None:
+    try:
+        caches["reports"].set(key, pdf, CACHE_TIMEOUT)
+    except Exception:
+        logger.exception("Report cache write failed for %s", key)
+
+
 def report_pdf(assessment: Assessment) -> CachedReport:
     """The report PDF for the assessment's current revision, rendered at most once per revision."""
-    cache = caches["reports"]
     key = _cache_key(assessment)
-    pdf = cache.get(key)
+    pdf = _cache_get(key)
     if pdf is not None:
         return CachedReport(pdf=pdf, from_cache=True)
     with _one_render_at_a_time(key):
-        pdf = cache.get(key)  # rendered by the request we waited for
+        pdf = _cache_get(key)  # rendered by the request we waited for
         if pdf is not None:
             return CachedReport(pdf=pdf, from_cache=True)
         pdf = render_report_pdf(assessment)
-        cache.set(key, pdf, CACHE_TIMEOUT)
+        _cache_set(key, pdf)
     return CachedReport(pdf=pdf, from_cache=False)
 
 

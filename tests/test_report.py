@@ -398,6 +398,20 @@ def test_a_request_that_waits_too_long_renders_the_report_itself(answered, block
     assert results["second"].pdf.startswith(b"%PDF")
 
 
+def test_a_broken_report_cache_still_serves_the_pdf(alice_client, answered, counting_renders, settings, tmp_path):
+    not_a_directory = tmp_path / "cache-location-is-a-file"
+    not_a_directory.write_text("")
+    settings.CACHES = {
+        **settings.CACHES,
+        "reports": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(not_a_directory)},
+    }
+    url = reverse("assessment_report_pdf", args=[answered.pk])
+    for renders in (1, 2):  # nothing can be cached, so each download renders, and succeeds
+        response = alice_client.get(url)
+        assert response.status_code == 200 and response.content.startswith(b"%PDF")
+        assert counting_renders.renders == renders
+
+
 def test_a_report_downloaded_on_a_later_day_is_dated_that_day(alice_client, answered, counting_renders, monkeypatch):
     url = reverse("assessment_report_pdf", args=[answered.pk])
     today = alice_client.get(url)
