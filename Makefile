@@ -31,8 +31,10 @@ test: install
 screenshots: install
 	scripts/with_postgres.sh $(BIN)/python scripts/screenshots.py
 
+# The report benchmarks: one report (cold, cached, largest), then the end-of-workshop rush.
 bench: install
 	scripts/with_postgres.sh $(BIN)/python bench/report_bench.py
+	scripts/with_postgres.sh $(BIN)/python bench/report_rush.py
 
 lint: install
 	$(BIN)/ruff check .
