@@ -103,7 +103,7 @@ def main() -> None:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
     print(f"Report rush ({WORKERS} worker processes on {os.cpu_count()} cores, Python {sys.version.split()[0]})")
-    print(f"{people} people download their full 22-page report at the same moment")
+    print(f"{people} people download the report of a fully answered assessment at the same moment")
     print(line("one download alone (baseline)", baseline))
     print(line(f"rush, nothing cached (x{people})", cold_waits))
     print(f"  the last person waited {cold_wall:.1f} s; {people / cold_wall:.1f} reports/s")

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from assessments import pdf as report_pdf_module
 from assessments.models import Assessment
 from assessments.pdf import StaticOnlyFetcher, render_report_pdf
+from assessments.report import build_report
 from assessments.services import (
     assessment_create,
     assessment_update_details,
@@ -28,7 +29,7 @@ from tests.conftest import DETAILS
 from tests.helpers import answer_for
 from tests.report_helpers import open_pdf, pdf_text, squash, structure_elements
 from toolkit_content.loader import read_file, toolkit_load
-from toolkit_content.models import Question
+from toolkit_content.models import Question, Resource
 
 
 def answer_all(assessment, user, *, skip: set[str] = frozenset()) -> None:
@@ -151,9 +152,6 @@ def test_answers_keep_paragraphs(answered):
 
 
 def test_resources_shared_by_several_sections_are_listed_once(answered):
-    from assessments.report import build_report
-    from toolkit_content.models import Resource
-
     all_urls = list(Resource.objects.filter(section__version=answered.toolkit_version).values_list("url", flat=True))
     assert len(all_urls) > len(set(all_urls)), "the shipped content no longer repeats a resource across sections"
     listed = [r.url for r in build_report(answered).resources]
