@@ -1,6 +1,6 @@
 # HIAT Assessments: every command does its own set-up from a fresh clone.
-#   make run    the app with demo content at http://127.0.0.1:8000 (SQLite under var/ unless DATABASE_URL is set)
-#   make test   the whole suite on PostgreSQL (DATABASE_URL, else 127.0.0.1:5432, else a throwaway cluster)
+#   make run    the app with demo content at http://127.0.0.1:8000 (embedded PostgreSQL under var/ unless DATABASE_URL is set)
+#   make test   the whole suite on PostgreSQL (DATABASE_URL, else 127.0.0.1:5432, else an embedded server)
 
 PYTHON ?= python3
 VENV := .venv
@@ -16,29 +16,34 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
-run: install
+# .env makes every `manage.py` command a local development one (DEBUG=1); never in production.
+.env:
+	printf '# Local development settings, read by manage.py (written by make run).\nDEBUG=1\n' > .env
+
+run: install .env
 	mkdir -p var
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py load_toolkit
-	DEBUG=1 $(BIN)/python manage.py create_demo
-	@echo "Starting HIAT Assessments at http://127.0.0.1:8000 (Ctrl+C to stop)"
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_toolkit
+	$(BIN)/python manage.py create_demo
+	@echo "Starting HIAT Assessments at http://127.0.0.1:8000 and its worker (Ctrl+C to stop both)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f scripts/Procfile.dev -d . start
 
 test: install
-	scripts/with_postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/python scripts/with_postgres.py $(BIN)/pytest $(PYTEST_ARGS)
 
 # PNGs of the main pages at desktop and mobile widths, into docs/screenshots/ (needs Chromium).
 screenshots: install
-	scripts/with_postgres.sh $(BIN)/python scripts/screenshots.py
+	$(BIN)/python scripts/with_postgres.py $(BIN)/python scripts/screenshots.py
 
 # The report benchmarks: one report (cold, cached, largest), then the end-of-workshop rush.
 bench: install
-	scripts/with_postgres.sh $(BIN)/python bench/report_bench.py
-	scripts/with_postgres.sh $(BIN)/python bench/report_rush.py
+	$(BIN)/python scripts/with_postgres.py $(BIN)/python bench/report_bench.py
+	$(BIN)/python scripts/with_postgres.py $(BIN)/python bench/report_rush.py
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .
@@ -50,4 +55,4 @@ lock: install
 	$(BIN)/uv pip compile requirements.in --generate-hashes --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var .env

@@ -112,11 +112,8 @@ def _one_render_at_a_time(key: str) -> Iterator[None]:
     Without it a double-clicked download link, or a reload during a slow render, renders
     the same PDF twice and doubles the CPU cost at the end-of-workshop rush. A PostgreSQL
     advisory lock works across processes and hosts, and is released with the transaction,
-    even if the render fails. SQLite is only the single-process local run: no lock there.
+    even if the render fails.
     """
-    if connection.vendor != "postgresql":
-        yield
-        return
     lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{round(RENDER_WAIT_SECONDS * 1000)}ms"])

@@ -2,7 +2,7 @@
 
 Run it on PostgreSQL (it creates and drops its own test database):
 
-    scripts/with_postgres.sh .venv/bin/python bench/report_bench.py
+    .venv/bin/python scripts/with_postgres.py .venv/bin/python bench/report_bench.py
 
 It builds an assessment with every question answered in about 250 words of varied text,
 times the report HTML build (database reads and template) on its own,

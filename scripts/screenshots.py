@@ -2,7 +2,7 @@
 
     make screenshots
 
-Runs the real app on a throwaway test database (PostgreSQL, through with_postgres.sh) with
+Runs the real app on a throwaway test database (PostgreSQL, through with_postgres.py) with
 the shipped toolkit content and a demo assessment, and drives Debian's Chromium.
 """
 
