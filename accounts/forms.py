@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.http import HttpRequest
 
 from accounts.models import User
+from accounts.tasks import send_password_reset
 from hiat_site.forms import PlainTextField, gds_helper
 
 
@@ -60,11 +62,16 @@ class SigninForm(auth_forms.AuthenticationForm):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Asks for the address; the worker finds the account and sends the email (accounts.tasks)."""
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"
         self.fields["email"].error_messages["required"] = "Enter your email address"
         self.helper = gds_helper("Send reset link", fields=list(self.fields))
+
+    def save(self, *, request: HttpRequest, use_https: bool = False, **_ignored: object) -> None:  # type: ignore[override]
+        send_password_reset.enqueue(email=self.cleaned_data["email"], domain=request.get_host(), use_https=use_https)
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):

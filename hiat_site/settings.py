@@ -120,14 +120,33 @@ SESSION_SAVE_EVERY_REQUEST = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 16 * 1024 * 1024)
 
 # ---------------------------------------------------------------------------
-# Email (console backend unless configured)
+# Email, always sent by the worker. SMTP unless configured; a backend that does not deliver
+# (console, file, memory, dummy) is refused in production unless EMAIL_ALLOW_UNDELIVERED is on,
+# so reset links never end up in a log by accident.
 # ---------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+_UNDELIVERED_EMAIL_BACKENDS = {"console", "filebased", "locmem", "dummy"}
+if (
+    not DEBUG
+    and EMAIL_BACKEND.rsplit(".", 2)[-2] in _UNDELIVERED_EMAIL_BACKENDS
+    and not env_bool("EMAIL_ALLOW_UNDELIVERED", default=False)
+):
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND {EMAIL_BACKEND} does not deliver email; use SMTP in production "
+        "or set EMAIL_ALLOW_UNDELIVERED=1 for a deliberate test deployment."
+    )
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "emails"))
 EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="HIAT Assessments <no-reply@localhost>")
 
 # ---------------------------------------------------------------------------

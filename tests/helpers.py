@@ -37,3 +37,35 @@ def details_post_data(**overrides: object) -> dict[str, object]:
     }
     data.update(overrides)
     return data
+
+
+def run_queued_tasks() -> int:
+    """Run every queued background task with the worker's own loop, in this process; return how many.
+
+    tests/test_worker.py proves the same tasks run in a separate `manage.py db_worker`
+    process; this keeps the other tests fast and inside their transaction.
+    """
+    from unittest import mock
+
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    before = DBTaskResult.objects.filter(status="READY").count()
+    # The worker closes stale connections between tasks, as a long-running process should;
+    # here that would close the test's own transaction.
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        _run_worker_batch(db_worker.Worker)
+    return before - DBTaskResult.objects.filter(status="READY").count()
+
+
+def _run_worker_batch(worker_class: type) -> None:
+    worker_class(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    ).run()
