@@ -1,13 +1,14 @@
 # HIAT Assessments: every command does its own set-up from a fresh clone.
 #   make run    the app with demo content at http://127.0.0.1:8000 (embedded PostgreSQL under var/ unless DATABASE_URL is set)
 #   make test   the whole suite on PostgreSQL (DATABASE_URL, else 127.0.0.1:5432, else an embedded server)
+#   make serve  production: migrate, collectstatic, then gunicorn and the worker (configured by the environment)
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
 
-.PHONY: install run test lint format lock screenshots bench clean
+.PHONY: install run serve test lint format lock screenshots bench clean
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +28,15 @@ run: install .env
 	$(BIN)/python manage.py create_demo
 	@echo "Starting HIAT Assessments at http://127.0.0.1:8000 and its worker (Ctrl+C to stop both)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f scripts/Procfile.dev -d . start
+
+# Production on one host: configured only by the environment (README "Configuration"), never
+# by .env, which is for local development. A process supervisor should run this (docs/deploy.md).
+serve: install
+	@test -z "$$DEBUG" -o "$$DEBUG" = 0 || { echo "make serve is for production: unset DEBUG" >&2; exit 1; }
+	DEBUG=0 HIAT_IGNORE_DOTENV=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=0 HIAT_IGNORE_DOTENV=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving HIAT Assessments on $${HOST:-127.0.0.1}:$${PORT:-8000} with its worker"
+	DEBUG=0 HIAT_IGNORE_DOTENV=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --env /dev/null -f scripts/Procfile -d . start --port $${PORT:-8000}
 
 test: install
 	$(BIN)/python scripts/with_postgres.py $(BIN)/pytest $(PYTEST_ARGS)

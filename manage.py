@@ -14,7 +14,8 @@ from pathlib import Path
 def main() -> None:
     from dotenv import load_dotenv
 
-    load_dotenv(Path(__file__).resolve().parent / ".env", override=False)
+    if not os.environ.get("HIAT_IGNORE_DOTENV"):  # set by `make serve`: production reads only the environment
+        load_dotenv(Path(__file__).resolve().parent / ".env", override=False)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hiat_site.settings")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

@@ -5,14 +5,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments import pdf, presenters, progress, services
 from assessments.access import get_assessment_for
@@ -50,28 +49,8 @@ def _safe_return_url(request: HttpRequest) -> str:
     return ""
 
 
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # any database failure means "not healthy"; the monitor needs a status, not a trace
-        return HttpResponse("database unavailable", status=503, content_type="text/plain")
-    return HttpResponse("ok", content_type="text/plain")
-
-
-@require_GET
-def start(request: HttpRequest) -> HttpResponse:
-    return render(request, "start.html")
-
-
-@require_GET
-def accessibility_statement(request: HttpRequest) -> HttpResponse:
-    return render(request, "accessibility.html")
-
-
 @login_required
-@require_GET
+@require_safe
 def assessment_list(request: HttpRequest) -> HttpResponse:
     assessments = list(Assessment.objects.filter(owner=request.user).order_by("-updated_at")[:500])
     rows = presenters.assessment_list_rows(assessments, progress.summaries(assessments))
@@ -79,7 +58,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def assessment_new(request: HttpRequest) -> HttpResponse:
     form = AssessmentDetailsForm(request.POST if request.method == "POST" else None, submit_label="Create assessment")
     if request.method == "POST" and form.is_valid():
@@ -94,7 +73,7 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def assessment_task_list(request: HttpRequest, pk: str) -> HttpResponse:
     assessment = _get_assessment_for(request, pk)
     state = progress.assessment_progress(assessment)
@@ -107,7 +86,7 @@ def assessment_task_list(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def assessment_introduction(request: HttpRequest, pk: str) -> HttpResponse:
     assessment = _get_assessment_for(request, pk)
     version = assessment.toolkit_version
@@ -116,7 +95,7 @@ def assessment_introduction(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def assessment_details(request: HttpRequest, pk: str) -> HttpResponse:
     assessment = _get_assessment_for(request, pk, write=True)
     form = AssessmentDetailsForm(
@@ -147,7 +126,7 @@ def _initial_from_answers(section: Section, answers: dict[int, Answer]) -> dict[
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def section_edit(request: HttpRequest, pk: str, number: int) -> HttpResponse:
     assessment = _get_assessment_for(request, pk, write=True)
     section = _get_section(assessment, number)
@@ -200,7 +179,7 @@ def _check_context(assessment: Assessment, section: Section, missing: list | Non
 
 
 @login_required
-@require_GET
+@require_safe
 def section_check(request: HttpRequest, pk: str, number: int) -> HttpResponse:
     assessment = _get_assessment_for(request, pk)
     section = _get_section(assessment, number)
@@ -220,7 +199,7 @@ def section_complete(request: HttpRequest, pk: str, number: int) -> HttpResponse
 
 
 @login_required
-@require_GET
+@require_safe
 def assessment_export(request: HttpRequest, pk: str) -> HttpResponse:
     assessment = _get_assessment_for(request, pk)
     data = assessment_export_data(assessment)
@@ -231,14 +210,14 @@ def assessment_export(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def assessment_report(request: HttpRequest, pk: str) -> HttpResponse:
     assessment = _get_assessment_for(request, pk)
     return render(request, "report/preview.html", {"assessment": assessment, "report": build_report(assessment)})
 
 
 @login_required
-@require_GET
+@require_safe
 def assessment_report_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     assessment = _get_assessment_for(request, pk)
     etag = pdf.report_etag(assessment)

@@ -16,14 +16,16 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")
 
 from hiat_site.settings import *  # noqa: E402,F403
-from hiat_site.settings import CACHES, DATABASES  # noqa: E402
+from hiat_site.settings import CACHES, DATABASES, STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # A test database of this run's own, so two runs against one server never collide.
 DATABASES["default"]["TEST"] = {"NAME": f"test_hiat_{os.getpid()}"}
-# Serve static files straight from the source folders (no collectstatic in tests).
+# Serve static files straight from the source folders (no collectstatic in tests; the
+# production storage is tested through `make serve` in tests/test_production.py).
 WHITENOISE_USE_FINDERS = True
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # Each test run gets its own in-memory report cache.
 CACHES["reports"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "reports"}

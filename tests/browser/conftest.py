@@ -1,15 +1,18 @@
 """Browser fixtures: a real Chromium against Django's live server on PostgreSQL.
 
 Outside CI a missing Chromium skips these tests with a message; in CI (CI=true) it fails.
+Every page runs under the site's Content-Security-Policy, and a test fails if Chromium
+reports a violation on any page it opened.
 """
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from tests.browser.chromium import launch_chromium, missing_chromium_message
 
@@ -30,17 +33,32 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-def _new_context(browser: Browser, live_server, **options) -> BrowserContext:
+def _csp_violations(context: BrowserContext) -> list[str]:
+    """Collect what Chromium logs when the Content-Security-Policy blocks something."""
+    violations: list[str] = []
+
+    def record(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", record)
+    return violations
+
+
+@contextmanager
+def _checked_context(browser: Browser, live_server, **options) -> Iterator[BrowserContext]:
     context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(10_000)
-    return context
+    violations = _csp_violations(context)
+    yield context
+    context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture
 def context(browser, live_server) -> Iterator[BrowserContext]:
-    context = _new_context(browser, live_server)
-    yield context
-    context.close()
+    with _checked_context(browser, live_server) as context:
+        yield context
 
 
 @pytest.fixture
@@ -50,9 +68,8 @@ def page(context) -> Page:
 
 @pytest.fixture
 def no_js_page(browser, live_server) -> Iterator[Page]:
-    context = _new_context(browser, live_server, java_script_enabled=False)
-    yield context.new_page()
-    context.close()
+    with _checked_context(browser, live_server, java_script_enabled=False) as context:
+        yield context.new_page()
 
 
 def sign_in_context(context: BrowserContext, live_server, user) -> None:

@@ -41,6 +41,7 @@ STRUCTURE_RULES = ["heading-order", "page-has-heading-one", "landmark-one-main",
 NOT_PAGES = {
     "logout": "POST only; redirects to the start page",
     "healthz": "plain-text health check",
+    "favicon": "redirect to the icon file",
     "assessment_export": "JSON download",
     "assessment_report_pdf": "PDF download (its accessibility is tested in tests/test_report.py)",
 }
