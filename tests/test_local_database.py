@@ -1,0 +1,94 @@
+"""The embedded PostgreSQL that `make run` and `make test` use when no server is configured."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg2
+import pytest
+from django.conf import settings
+
+from hiat_site.localdb import APP_DATABASE
+
+# A process that joins the local server in PGDATA, says its URL, and waits to be stopped.
+JOIN = """
+import sys, time
+from pathlib import Path
+from hiat_site.localdb import start_local
+print(start_local(Path(sys.argv[1])), flush=True)
+while True:
+    time.sleep(0.1)
+"""
+
+
+def _join(pgdata: Path) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", JOIN, str(pgdata)],
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(settings.BASE_DIR)},
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
+@pytest.fixture
+def pgdata(tmp_path):
+    """A data folder for a local server; a server left running by a failing test is stopped."""
+    folder = tmp_path / "pg"
+    yield folder
+    pid_file = folder / "postmaster.pid"
+    if pid_file.exists():
+        os.kill(int(pid_file.read_text().split()[0]), signal.SIGQUIT)
+
+
+def _server_running(pgdata: Path) -> bool:
+    return (pgdata / "postmaster.pid").exists()
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def test_embedded_server_is_shared_and_stops_with_its_last_user(pgdata):
+    web, url = _join(pgdata)
+    worker, same_url = _join(pgdata)
+    assert url == same_url and url.endswith(f"/{APP_DATABASE}")
+
+    import dj_database_url
+
+    params = dj_database_url.parse(url)
+    with psycopg2.connect(host=params["HOST"], user="postgres", dbname=APP_DATABASE) as connection:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            assert int(cursor.fetchone()[0].split(".")[0]) >= 18
+
+    _stop(web)
+    assert _server_running(pgdata), "the worker still uses the server"
+    _stop(worker)
+    deadline = time.monotonic() + 20
+    while _server_running(pgdata) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _server_running(pgdata), "the server outlived the last process using it"
+
+
+def test_a_user_killed_outright_does_not_keep_the_server_running(pgdata):
+    crashed, _ = _join(pgdata)
+    crashed.kill()
+    crashed.wait()
+    survivor, _ = _join(pgdata)
+    _stop(survivor)
+    deadline = time.monotonic() + 20
+    while _server_running(pgdata) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _server_running(pgdata)
+
+
+def test_test_runs_have_a_database_of_their_own():
+    # Two `make test` runs against one server must not fight over one test database name.
+    assert settings.DATABASES["default"]["TEST"]["NAME"] == f"test_hiat_{os.getpid()}"
