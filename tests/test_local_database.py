@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import dj_database_url
 import psycopg2
 import pytest
 from django.conf import settings
@@ -60,13 +61,12 @@ def test_embedded_server_is_shared_and_stops_with_its_last_user(pgdata):
     worker, same_url = _join(pgdata)
     assert url == same_url and url.endswith(f"/{APP_DATABASE}")
 
-    import dj_database_url
-
     params = dj_database_url.parse(url)
-    with psycopg2.connect(host=params["HOST"], user="postgres", dbname=APP_DATABASE) as connection:
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            assert int(cursor.fetchone()[0].split(".")[0]) >= 18
+    connection = psycopg2.connect(host=params["HOST"], user="postgres", dbname=APP_DATABASE)
+    with connection, connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        assert int(cursor.fetchone()[0].split(".")[0]) >= 18
+    connection.close()
 
     _stop(web)
     assert _server_running(pgdata), "the worker still uses the server"
