@@ -228,7 +228,7 @@ def main() -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("make serve did not start") from None
                 time.sleep(0.3)
-        print(f"Server benchmark: make serve (gunicorn gthread) on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+        print(f"Server benchmark: make serve (gunicorn) on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
         page_weight(base, env)
 
         print(f"\nSign-in rush: {people} people from one IP at the same moment")
