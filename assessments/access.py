@@ -4,6 +4,8 @@ Every view that touches an assessment starts with get_assessment_for(); people w
 access get a 404, the same as for an id that does not exist, so ids cannot be probed.
 """
 
+import uuid
+
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
@@ -11,7 +13,7 @@ from accounts.models import User
 from assessments.models import Assessment
 
 
-def get_assessment_for(user: User | AnonymousUser, pk: object, *, write: bool = False) -> Assessment:
+def get_assessment_for(user: User | AnonymousUser, pk: uuid.UUID | str, *, write: bool = False) -> Assessment:
     """Return the assessment if `user` may see it (or change it, with write=True); else raise Http404.
 
     Only the owner has access for now; `write` is where team roles will plug in.

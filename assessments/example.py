@@ -6,7 +6,7 @@ list in progress and a report with real answers; the screenshots use it too.
 
 from accounts.models import User
 from assessments.models import Assessment
-from assessments.services import assessment_create, section_answers_save, section_complete
+from assessments.services import AnswerValue, assessment_create, section_answers_save, section_complete
 
 EXAMPLE_DETAILS = {
     "title": "Welfare advice in GP practices",
@@ -22,7 +22,7 @@ EXAMPLE_DETAILS = {
     "review_date": None,
 }
 
-SECTION_1_ANSWERS = {
+SECTION_1_ANSWERS: dict[str, AnswerValue] = {
     "s1_problem": "Many residents of Eastgate and Moorside lose income they are entitled to because benefits "
     "advice is hard to reach: the nearest advice centre is two bus rides away and open only in working hours.",
     "s1_groups_affected": "People in the most deprived fifth of neighbourhoods, carers, disabled people and "

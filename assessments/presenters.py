@@ -1,5 +1,6 @@
 """View-models: exactly what the templates show, built from models and progress."""
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -103,7 +104,7 @@ class AssessmentListRow:
     updated_at: datetime
 
 
-def assessment_list_rows(assessments: list[Assessment], summaries: dict[object, Summary]) -> list[AssessmentListRow]:
+def assessment_list_rows(assessments: list[Assessment], summaries: dict[uuid.UUID, Summary]) -> list[AssessmentListRow]:
     return [
         AssessmentListRow(
             title=a.title,

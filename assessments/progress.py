@@ -4,6 +4,7 @@ The task list, "Your assessments" and the report all read progress from here, so
 can never disagree.
 """
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -137,7 +138,7 @@ class Summary:
     status: str
 
 
-def summaries(assessments: Iterable[Assessment]) -> dict[object, Summary]:
+def summaries(assessments: Iterable[Assessment]) -> dict[uuid.UUID, Summary]:
     """Progress for many assessments at once (the "Your assessments" list), in three queries."""
     assessments = list(assessments)
     ids = [a.pk for a in assessments]
@@ -154,7 +155,7 @@ def summaries(assessments: Iterable[Assessment]) -> dict[object, Summary]:
         .values("section__version_id")
         .annotate(questions=Count("id"), sections=Count("section_id", distinct=True))
     }
-    result = {}
+    result: dict[uuid.UUID, Summary] = {}
     for a in assessments:
         total = totals.get(a.toolkit_version_id, {"questions": 0, "sections": 0})
         n_answered = answered.get(a.pk, 0)

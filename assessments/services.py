@@ -72,7 +72,7 @@ def _normalise(question: Question, value: AnswerValue) -> tuple[str, list[str]]:
         text = str(value)
         return ("" if not text.strip() else text.rstrip()), []
     if question.answer_type == Question.AnswerType.SINGLE_CHOICE:
-        return "", [value] if value else []
+        return "", [str(value)] if value else []
     return "", sorted(value) if isinstance(value, list) else []
 
 

@@ -15,12 +15,13 @@ import sys
 import threading
 import warnings
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 APP_DATABASE = "hiat"
 
 
-def _server(pgdata: Path, *, cleanup_mode: str):  # type: ignore[no-untyped-def]
+def _server(pgdata: Path, *, cleanup_mode: str) -> Any:
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI); pgserver then uses /tmp.
         warnings.simplefilter("ignore")
@@ -36,7 +37,7 @@ def _server(pgdata: Path, *, cleanup_mode: str):  # type: ignore[no-untyped-def]
     return server
 
 
-def _forget_dead_processes(server) -> None:  # type: ignore[no-untyped-def]
+def _forget_dead_processes(server: Any) -> None:
     """Drop processes that died without saying goodbye (kill -9, a crash) from the list of
     the server's users, so the last live process still stops it."""
     import psutil
@@ -46,7 +47,7 @@ def _forget_dead_processes(server) -> None:  # type: ignore[no-untyped-def]
         users.put([pid for pid in users._get() if psutil.pid_exists(pid)])
 
 
-def _socket_dir(server) -> str:  # type: ignore[no-untyped-def]
+def _socket_dir(server: Any) -> str:
     query = parse_qs(urlsplit(server.get_uri()).query)
     return query["host"][0]
 

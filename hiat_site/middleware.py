@@ -59,7 +59,7 @@ class CharsetGuardMiddleware:
         if request.method in _BODY_METHODS:
             if not declared_charset_is_utf8(request.META.get("CONTENT_TYPE", "")):
                 logger.warning("Refused a %s to %s declaring a charset other than UTF-8", request.method, request.path)
-                return bad_request(request, exception=None)
+                return bad_request(request, exception=ValueError("charset"))
             # "utf8", "UTF-8": the same encoding under another label, which Django would refuse.
             request.encoding = "utf-8"
         return self.get_response(request)
