@@ -13,6 +13,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.http import AuthenticatedRequest
 from assessments import pdf, presenters, progress, services
 from assessments.access import get_assessment_for
 from assessments.export import assessment_export_data
@@ -24,7 +25,7 @@ from toolkit_content.models import Section
 logger = logging.getLogger(__name__)
 
 
-def _get_assessment_for(request: HttpRequest, pk: object, *, write: bool = False) -> Assessment:
+def _get_assessment_for(request: AuthenticatedRequest, pk: str, *, write: bool = False) -> Assessment:
     return get_assessment_for(request.user, pk, write=write)
 
 
@@ -51,7 +52,7 @@ def _safe_return_url(request: HttpRequest) -> str:
 
 @login_required
 @require_safe
-def assessment_list(request: HttpRequest) -> HttpResponse:
+def assessment_list(request: AuthenticatedRequest) -> HttpResponse:
     assessments = list(Assessment.objects.filter(owner=request.user).order_by("-updated_at")[:500])
     rows = presenters.assessment_list_rows(assessments, progress.summaries(assessments))
     return render(request, "assessments/list.html", {"rows": rows})
@@ -59,7 +60,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def assessment_new(request: HttpRequest) -> HttpResponse:
+def assessment_new(request: AuthenticatedRequest) -> HttpResponse:
     form = AssessmentDetailsForm(request.POST if request.method == "POST" else None, submit_label="Create assessment")
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,7 +75,7 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def assessment_task_list(request: HttpRequest, pk: str) -> HttpResponse:
+def assessment_task_list(request: AuthenticatedRequest, pk: str) -> HttpResponse:
     assessment = _get_assessment_for(request, pk)
     state = progress.assessment_progress(assessment)
     context = {
@@ -87,7 +88,7 @@ def assessment_task_list(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def assessment_introduction(request: HttpRequest, pk: str) -> HttpResponse:
+def assessment_introduction(request: AuthenticatedRequest, pk: str) -> HttpResponse:
     assessment = _get_assessment_for(request, pk)
     version = assessment.toolkit_version
     context = {"assessment": assessment, "topics": version.introduction_topics.all(), "toolkit": version.toolkit}
@@ -96,7 +97,7 @@ def assessment_introduction(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def assessment_details(request: HttpRequest, pk: str) -> HttpResponse:
+def assessment_details(request: AuthenticatedRequest, pk: str) -> HttpResponse:
     assessment = _get_assessment_for(request, pk, write=True)
     form = AssessmentDetailsForm(
         request.POST if request.method == "POST" else None, instance=assessment, submit_label="Save and continue"
@@ -127,7 +128,7 @@ def _initial_from_answers(section: Section, answers: dict[int, Answer]) -> dict[
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def section_edit(request: HttpRequest, pk: str, number: int) -> HttpResponse:
+def section_edit(request: AuthenticatedRequest, pk: str, number: int) -> HttpResponse:
     assessment = _get_assessment_for(request, pk, write=True)
     section = _get_section(assessment, number)
     questions = list(section.questions.all())
@@ -180,7 +181,7 @@ def _check_context(assessment: Assessment, section: Section, missing: list | Non
 
 @login_required
 @require_safe
-def section_check(request: HttpRequest, pk: str, number: int) -> HttpResponse:
+def section_check(request: AuthenticatedRequest, pk: str, number: int) -> HttpResponse:
     assessment = _get_assessment_for(request, pk)
     section = _get_section(assessment, number)
     return render(request, "assessments/check.html", _check_context(assessment, section))
@@ -188,7 +189,7 @@ def section_check(request: HttpRequest, pk: str, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def section_complete(request: HttpRequest, pk: str, number: int) -> HttpResponse:
+def section_complete(request: AuthenticatedRequest, pk: str, number: int) -> HttpResponse:
     assessment = _get_assessment_for(request, pk, write=True)
     section = _get_section(assessment, number)
     missing = services.section_complete(assessment=assessment, section=section, user=request.user)
@@ -200,7 +201,7 @@ def section_complete(request: HttpRequest, pk: str, number: int) -> HttpResponse
 
 @login_required
 @require_safe
-def assessment_export(request: HttpRequest, pk: str) -> HttpResponse:
+def assessment_export(request: AuthenticatedRequest, pk: str) -> HttpResponse:
     assessment = _get_assessment_for(request, pk)
     data = assessment_export_data(assessment)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
@@ -211,14 +212,14 @@ def assessment_export(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def assessment_report(request: HttpRequest, pk: str) -> HttpResponse:
+def assessment_report(request: AuthenticatedRequest, pk: str) -> HttpResponse:
     assessment = _get_assessment_for(request, pk)
     return render(request, "report/preview.html", {"assessment": assessment, "report": build_report(assessment)})
 
 
 @login_required
 @require_safe
-def assessment_report_pdf(request: HttpRequest, pk: str) -> HttpResponse:
+def assessment_report_pdf(request: AuthenticatedRequest, pk: str) -> HttpResponse:
     assessment = _get_assessment_for(request, pk)
     etag = pdf.report_etag(assessment)
     not_modified = get_conditional_response(request, etag=etag)
