@@ -105,7 +105,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessment_list"
 LOGOUT_REDIRECT_URL = "start"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # The display name too: "Priya Shah" must not be Priya Shah's password.
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "display_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -114,6 +118,17 @@ AUTH_PASSWORD_VALIDATORS = [
 # mid-assessment while they are still working.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
 SESSION_SAVE_EVERY_REQUEST = True
+
+# ---------------------------------------------------------------------------
+# Sign-in security: password hashing, throttling, session limits, security log, privacy.
+# See docs/adr/0007-sign-in-security.md.
+# ---------------------------------------------------------------------------
+# Argon2id first (accounts/hashers.py explains its cost); PBKDF2 stays so that older hashes
+# still verify, and are re-hashed with Argon2 when their owner next signs in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.HiatArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 
 # A section page can hold 30 answers of 20,000 characters; URL-encoded emoji or non-Latin
 # text takes up to 12 bytes a character. Django's 2.5 MB default would refuse such a save.
