@@ -3,7 +3,7 @@ from django.contrib.auth import forms as auth_forms
 from django.http import HttpRequest
 
 from accounts.models import User
-from accounts.tasks import send_password_reset
+from accounts.services import password_reset_request
 from hiat_site.forms import PlainTextField, gds_helper
 
 
@@ -71,7 +71,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         self.helper = gds_helper("Send reset link", fields=list(self.fields))
 
     def save(self, *, request: HttpRequest, use_https: bool = False, **_ignored: object) -> None:  # type: ignore[override]
-        send_password_reset.enqueue(email=self.cleaned_data["email"], domain=request.get_host(), use_https=use_https)
+        password_reset_request(
+            email=self.cleaned_data["email"], request=request, domain=request.get_host(), use_https=use_https
+        )
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):

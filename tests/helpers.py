@@ -69,3 +69,15 @@ def _run_worker_batch(worker_class: type) -> None:
         worker_id="test-worker",
         excluded_queue_names=[],
     ).run()
+
+
+def sign_in(client, email: str, password: str) -> bool:  # type: ignore[no-untyped-def]
+    """Sign in through the sign-in page, as a person does; True if it worked.
+
+    Client.login() calls authenticate() without a request, which the sign-in throttle
+    (django-axes) refuses: every real sign-in has a request to count against.
+    """
+    from django.urls import reverse
+
+    response = client.post(reverse("login"), {"username": email, "password": password})
+    return response.status_code == 302
