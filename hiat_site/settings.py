@@ -160,6 +160,11 @@ PASSWORD_RESET_LIMIT_PER_HOUR = env_int("PASSWORD_RESET_LIMIT_PER_HOUR", 5)
 # However active a session is, it ends this many hours after sign-in
 # (accounts/middleware.py), on top of the sliding SESSION_COOKIE_AGE above.
 SESSION_ABSOLUTE_LIMIT_HOURS = env_int("SESSION_ABSOLUTE_LIMIT_HOURS", 12)
+# "Download all your data" ZIPs are deleted this many hours after they are requested.
+DATA_EXPORT_EXPIRY_HOURS = env_int("DATA_EXPORT_EXPIRY_HOURS", 24)
+# Named in the privacy notice as the contact for questions about personal data; when empty,
+# the notice asks people to contact the team that runs the service in their organisation.
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", default="")
 # The security log (accounts.SecurityEvent) is kept this many days, then deleted by
 # `manage.py purge_security_log`; the privacy notice quotes the figure.
 SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 365)

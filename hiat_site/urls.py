@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from assessments import views as assessment_views
+from hiat_site import views as site_views
 
 admin.site.site_header = "HIAT Assessments administration"
 admin.site.site_title = "HIAT Assessments admin"
@@ -9,6 +10,7 @@ admin.site.site_title = "HIAT Assessments admin"
 urlpatterns = [
     path("", assessment_views.start, name="start"),
     path("accessibility/", assessment_views.accessibility_statement, name="accessibility_statement"),
+    path("privacy/", site_views.privacy, name="privacy"),
     path("healthz", assessment_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("assessments/", include("assessments.urls")),
