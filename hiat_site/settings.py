@@ -120,6 +120,10 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
 SESSION_SAVE_EVERY_REQUEST = True
 
+# A section page can hold 30 answers of 20,000 characters; URL-encoded emoji or non-Latin
+# text takes up to 12 bytes a character. Django's 2.5 MB default would refuse such a save.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 16 * 1024 * 1024)
+
 # ---------------------------------------------------------------------------
 # Sign-in security: password hashing, throttling, session limits, security log, privacy.
 # See docs/adr/0007-sign-in-security.md.
@@ -168,10 +172,18 @@ PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", default="")
 # The security log (accounts.SecurityEvent) is kept this many days, then deleted by
 # `manage.py purge_security_log`; the privacy notice quotes the figure.
 SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 365)
-
-# A section page can hold 30 answers of 20,000 characters; URL-encoded emoji or non-Latin
-# text takes up to 12 bytes a character. Django's 2.5 MB default would refuse such a save.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 16 * 1024 * 1024)
+for _name in (
+    "AXES_FAILURE_LIMIT",
+    "PASSWORD_RESET_LIMIT_PER_HOUR",
+    "SESSION_ABSOLUTE_LIMIT_HOURS",
+    "DATA_EXPORT_EXPIRY_HOURS",
+    "SECURITY_LOG_RETENTION_DAYS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+if timedelta(minutes=1) > AXES_COOLOFF_TIME:
+    raise ImproperlyConfigured("AXES_COOLOFF_MINUTES must be at least 1.")
+# End of sign-in security.
 
 # ---------------------------------------------------------------------------
 # Email, always sent by the worker. SMTP unless configured; a backend that does not deliver

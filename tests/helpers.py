@@ -1,5 +1,8 @@
 """Small helpers the tests share: what a person would type into each question."""
 
+from django.test import Client
+from django.urls import reverse
+
 from toolkit_content.models import Question, Section
 
 
@@ -73,13 +76,11 @@ def _run_worker_batch(worker_class: type) -> None:
     ).run()
 
 
-def sign_in(client, email: str, password: str) -> bool:  # type: ignore[no-untyped-def]
+def sign_in(client: Client, email: str, password: str) -> bool:
     """Sign in through the sign-in page, as a person does; True if it worked.
 
     Client.login() calls authenticate() without a request, which the sign-in throttle
     (django-axes) refuses: every real sign-in has a request to count against.
     """
-    from django.urls import reverse
-
     response = client.post(reverse("login"), {"username": email, "password": password})
     return response.status_code == 302

@@ -1,10 +1,12 @@
 """The security log: what is recorded, what never is, who can read it, and how long it is kept."""
 
 import logging
+import re
 from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -13,6 +15,7 @@ from django.utils import timezone
 from accounts.models import SecurityEvent, User
 from accounts.security_log import security_event_record
 from tests.conftest import PASSWORD
+from tests.helpers import run_queued_tasks
 
 
 def _kinds() -> list[str]:
@@ -68,12 +71,6 @@ def test_a_huge_email_is_truncated_to_fit(client, db):
 
 
 def test_password_reset_request_and_completion_are_recorded(client, alice):
-    import re
-
-    from django.core import mail
-
-    from tests.helpers import run_queued_tasks
-
     client.post(reverse("password_reset"), {"email": "alice@example.org"})
     run_queued_tasks()
     link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)

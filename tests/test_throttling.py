@@ -1,9 +1,12 @@
 """Sign-in throttling: counted per account and per account + IP, never per IP alone."""
 
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.urls import reverse
@@ -116,3 +119,22 @@ def test_password_reset_limit_counts_only_the_last_hour(client, alice):
 @pytest.mark.parametrize("ip", ["", "not-an-ip", "::1"])
 def test_sign_in_with_odd_client_addresses_still_works(client, alice, ip):
     assert _sign_in(client, "alice@example.org", PASSWORD, ip=ip).status_code == 302
+
+
+@pytest.mark.parametrize("name", ["AXES_FAILURE_LIMIT", "AXES_COOLOFF_MINUTES", "SECURITY_LOG_RETENTION_DAYS"])
+def test_a_limit_below_one_stops_the_app_with_a_message(name):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "hiat_site.settings",
+        "DEBUG": "1",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        name: "0",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and f"{name} must be at least 1" in result.stderr
