@@ -32,13 +32,23 @@ def session_absolute_limit(
             if signed_in_at is None:
                 request.session[SIGNED_IN_AT] = now.isoformat()
             elif now - datetime.fromisoformat(signed_in_at) > limit:
-                logout(request)
-                messages.info(
-                    request,
-                    "You have been signed out because you signed in more than "
-                    f"{settings.SESSION_ABSOLUTE_LIMIT_HOURS} hours ago. Sign in again to continue.",
-                )
+                if request.method == "POST":
+                    # Never lose a save that was typed before the limit passed: this last
+                    # POST is handled as normal, and the session ends as it returns.
+                    response = get_response(request)
+                    _sign_out(request)
+                    return response
+                _sign_out(request)
                 return redirect_to_login(request.get_full_path())
         return get_response(request)
 
     return middleware
+
+
+def _sign_out(request: HttpRequest) -> None:
+    logout(request)
+    messages.info(
+        request,
+        "You have been signed out because you signed in more than "
+        f"{settings.SESSION_ABSOLUTE_LIMIT_HOURS} hours ago. Sign in again to continue.",
+    )

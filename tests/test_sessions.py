@@ -42,6 +42,17 @@ def test_a_session_ends_twelve_hours_after_sign_in_however_active(alice):
     assert client.get(reverse("assessment_list")).status_code == 302, "still signed out"
 
 
+def test_a_save_sent_after_the_limit_is_kept_and_then_the_session_ends(alice):
+    client = _signed_in_client()
+    _signed_in_hours_ago(client, 12.5)
+    response = client.post(reverse("account_name"), {"display_name": "Typed Before The Limit"})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.display_name == "Typed Before The Limit"
+    response = client.get(response["Location"])
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
 @override_settings(SESSION_ABSOLUTE_LIMIT_HOURS=1)
 def test_the_absolute_limit_is_configurable(alice):
     client = _signed_in_client()

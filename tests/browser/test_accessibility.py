@@ -12,8 +12,10 @@ from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -157,8 +159,14 @@ def _account_export_states(state: str) -> Callable[[World], None]:
 
 
 def _locked_out(world: World) -> None:
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "alice@example.org", "password": "wrong"})
     world.page.goto("/accounts/login/")
-    world.page.set_content(render_to_string("accounts/locked_out.html", {"failure_limit": 50, "minutes": 30}))
+    world.page.get_by_label("Email address").fill("alice@example.org")
+    world.page.get_by_label("Password").fill("still-wrong")
+    world.page.get_by_role("button", name="Sign in").click()
+    expect(world.page.get_by_role("heading", name="Sign-in paused for this account")).to_be_visible()
 
 
 def _server_error(world: World) -> None:
