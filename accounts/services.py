@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts import personal_data
 from accounts.models import DataExport, SecurityEvent, User
 from accounts.security_log import normalise_email, security_event_record
-from accounts.tasks import build_data_export, send_password_reset
+from accounts.tasks import build_data_export, send_account_change_notice, send_password_reset
 
 WRONG_PASSWORD = "Your current password is not correct"
 EMAIL_TAKEN = "Another account already uses this email address. Enter a different email address"
@@ -77,6 +77,7 @@ def user_change_email(*, user: User, email: str, password: str, request: HttpReq
     security_event_record(
         kind=SecurityEvent.Kind.EMAIL_CHANGED, request=request, user=user, detail={"previous_email": previous}
     )
+    _notify_change(to=previous, change="email address", user=user, account=previous, request=request)
 
 
 def user_change_password(*, user: User, new_password: str, request: HttpRequest) -> None:
@@ -85,6 +86,23 @@ def user_change_password(*, user: User, new_password: str, request: HttpRequest)
     user.save(update_fields=["password"])
     update_session_auth_hash(request, user)
     security_event_record(kind=SecurityEvent.Kind.PASSWORD_CHANGED, request=request, user=user)
+    _notify_change(to=user.email, change="password", user=user, account=user.email, request=request)
+
+
+def _notify_change(*, to: str, change: str, user: User, account: str, request: HttpRequest | None) -> None:
+    """Queue an email about a change to sign-in details (sent by the worker)."""
+    if request is None:
+        return  # changes made outside a web request (the admin shell) have no site address to link to
+    now = timezone.localtime()
+    send_account_change_notice.enqueue(
+        to=to,
+        account=account,
+        change=change,
+        new_email=user.email,
+        when=f"{now.day} {now:%B %Y at %H:%M}",
+        domain=request.get_host(),
+        use_https=request.is_secure(),
+    )
 
 
 def user_sign_out_everywhere(*, user: User, request: HttpRequest | None = None) -> None:

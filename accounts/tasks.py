@@ -5,6 +5,8 @@ import json
 import zipfile
 
 from django.contrib.auth import forms as auth_forms
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
@@ -13,6 +15,8 @@ from accounts.models import DataExport, SecurityEvent, User
 
 RESET_SUBJECT_TEMPLATE = "accounts/email/password_reset_subject.txt"
 RESET_BODY_TEMPLATE = "accounts/email/password_reset.txt"
+CHANGE_SUBJECT_TEMPLATE = "accounts/email/account_changed_subject.txt"
+CHANGE_BODY_TEMPLATE = "accounts/email/account_changed.txt"
 SECURITY_LOG_IN_EXPORT = 1000
 
 
@@ -31,6 +35,26 @@ def send_password_reset(*, email: str, domain: str, use_https: bool) -> None:
             subject_template_name=RESET_SUBJECT_TEMPLATE,
             email_template_name=RESET_BODY_TEMPLATE,
         )
+
+
+@task()
+def send_account_change_notice(
+    *, to: str, account: str, change: str, new_email: str, when: str, domain: str, use_https: bool
+) -> None:
+    """Tell the person that their email address or password changed, in case it was not them.
+
+    A change of address is sent to the old address, which a thief cannot read.
+    """
+    context = {
+        "change": change,
+        "account": account,
+        "new_email": new_email,
+        "when": when,
+        "domain": domain,
+        "protocol": "https" if use_https else "http",
+    }
+    subject = "".join(render_to_string(CHANGE_SUBJECT_TEMPLATE, context).splitlines())
+    send_mail(subject, render_to_string(CHANGE_BODY_TEMPLATE, context), None, [to])
 
 
 @task()

@@ -5,6 +5,7 @@ import json
 import zipfile
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -147,6 +148,17 @@ def test_change_email_then_sign_in_with_it(alice_client, alice):
     assert event.email == "alice.new@example.org" and event.detail == {"previous_email": "alice@example.org"}
 
 
+def test_the_old_address_is_told_about_an_email_change(alice_client, alice):
+    alice_client.post(reverse("account_email"), {"email": "alice.new@example.org", "password": PASSWORD})
+    assert mail.outbox == [], "sent by the worker, not the request"
+    assert run_queued_tasks() == 1
+    (notice,) = mail.outbox
+    assert notice.to == ["alice@example.org"]
+    assert notice.subject == "Your HIAT Assessments email address has been changed"
+    assert "sign in with alice.new@example.org" in notice.body
+    assert "Contact the team that runs HIAT Assessments" in notice.body
+
+
 def test_an_email_already_used_by_someone_else_is_refused(alice_client, alice, charlie):
     response = alice_client.post(reverse("account_email"), {"email": "CHARLIE@example.org", "password": PASSWORD})
     page = response.content.decode()
@@ -192,6 +204,11 @@ def test_change_password_keeps_this_session_and_ends_the_others(alice):
     assert not _is_signed_in(elsewhere)
     assert sign_in(Client(), "alice@example.org", NEW_PASSWORD)
     assert SecurityEvent.objects.filter(kind="password_changed", user=alice).count() == 1
+    assert run_queued_tasks() == 1
+    (notice,) = mail.outbox
+    assert notice.to == ["alice@example.org"] and "password" in notice.subject
+    assert NEW_PASSWORD not in notice.body
+    assert f"http://testserver{reverse('password_reset')}" in notice.body
 
 
 @pytest.mark.parametrize(
