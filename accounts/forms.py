@@ -1,9 +1,11 @@
+from crispy_forms_gds.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest
 
 from accounts.models import User
-from accounts.tasks import send_password_reset
+from accounts.services import password_reset_request
 from hiat_site.forms import PlainTextField, gds_helper
 
 
@@ -71,7 +73,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         self.helper = gds_helper("Send reset link", fields=list(self.fields))
 
     def save(self, *, request: HttpRequest, use_https: bool = False, **_ignored: object) -> None:  # type: ignore[override]
-        send_password_reset.enqueue(email=self.cleaned_data["email"], domain=request.get_host(), use_https=use_https)
+        password_reset_request(
+            email=self.cleaned_data["email"], request=request, domain=request.get_host(), use_https=use_https
+        )
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
@@ -79,3 +83,91 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = "At least 10 characters. Avoid common words and passwords."
         self.helper = gds_helper("Change password", fields=list(self.fields))
+
+
+def _password_field(label: str, *, autocomplete: str = "current-password") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=1000,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+        error_messages={
+            "required": f"Enter {label[0].lower()}{label[1:]}",
+            "max_length": "Passwords must be 1,000 characters or fewer",
+            "null_characters_not_allowed": "Password must not contain invisible control characters",
+        },
+    )
+
+
+class NameForm(forms.Form):
+    display_name = PlainTextField(
+        label="Your name",
+        max_length=150,
+        help_text="Shown to people you work with and on your reports.",
+        error_messages={"required": "Enter your name", "max_length": "Your name must be 150 characters or fewer"},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].widget.attrs.update({"autocomplete": "name"})
+        self.helper = gds_helper("Save name", fields=list(self.fields))
+
+    def clean_display_name(self) -> str:
+        value = self.cleaned_data["display_name"].strip()
+        if not value:
+            raise forms.ValidationError("Enter your name")
+        return value
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(
+        label="New email address",
+        max_length=254,
+        help_text="You will use this to sign in.",
+        error_messages={
+            "required": "Enter your new email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+            "max_length": "Email address must be 254 characters or fewer",
+            "null_characters_not_allowed": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+    password = _password_field("Your current password")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+        self.helper = gds_helper("Change email address", fields=list(self.fields))
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.error_messages = {**self.error_messages, "password_incorrect": "Your current password is not correct"}
+        self.fields["old_password"].label = "Your current password"
+        self.fields["old_password"].error_messages["required"] = "Enter your current password"
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = "At least 10 characters. Avoid common words and passwords."
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].label = "Confirm your new password"
+        self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
+        for field in self.fields.values():
+            field.max_length = 1000
+            field.validators.append(MaxLengthValidator(1000, "Passwords must be 1,000 characters or fewer"))
+        self.helper = gds_helper("Change password", fields=list(self.fields))
+
+
+class ConfirmForm(forms.Form):
+    """No fields: a button that POSTs with the CSRF token (sign out everywhere, prepare data)."""
+
+    def __init__(self, *args: object, submit_label: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(submit_label, fields=[])
+
+
+class DeleteAccountForm(forms.Form):
+    password = _password_field("Your current password")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper("Delete your account", fields=list(self.fields))
+        self.helper.inputs = [Submit("submit", "Delete your account", css_class="govuk-button--warning")]

@@ -4,6 +4,14 @@ from django.urls import path
 from accounts import forms, views
 
 urlpatterns = [
+    path("", views.account, name="account"),
+    path("name/", views.account_name, name="account_name"),
+    path("email/", views.account_email, name="account_email"),
+    path("password/", views.account_password, name="account_password"),
+    path("sign-out-everywhere/", views.account_sign_out_everywhere, name="account_sign_out_everywhere"),
+    path("your-data/", views.account_export_request, name="account_export_request"),
+    path("your-data/<uuid:pk>.zip", views.account_export_download, name="account_export_download"),
+    path("delete/", views.account_delete, name="account_delete"),
     path("signup/", views.signup, name="signup"),
     path(
         "login/",
@@ -30,7 +38,7 @@ urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html", form_class=forms.SetPasswordForm
         ),
         name="password_reset_confirm",

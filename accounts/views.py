@@ -1,10 +1,30 @@
-from django.contrib import messages
-from django.contrib.auth import login
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from typing import Any
 
-from accounts.forms import SignupForm
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts import personal_data, services
+from accounts.forms import (
+    ConfirmForm,
+    DeleteAccountForm,
+    EmailChangeForm,
+    NameForm,
+    PasswordChangeForm,
+    SignupForm,
+)
+from accounts.models import DataExport, SecurityEvent
+from accounts.security_log import security_event_record
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -18,3 +38,135 @@ def signup(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account has been created.")
         return redirect("assessment_list")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' lockout response (AXES_LOCKOUT_CALLABLE): what happened and what to do."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
+    return render(request, "accounts/locked_out.html", context, status=429)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's view, recording the completed reset in the security log."""
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        response = super().form_valid(form)
+        security_event_record(kind=SecurityEvent.Kind.RESET_COMPLETED, request=self.request, user=self.user)
+        return response
+
+
+# "Your account": every view needs a signed-in person and acts only on request.user.
+
+
+@login_required
+@require_safe
+def account(request: HttpRequest) -> HttpResponse:
+    context = {
+        "export": services.data_export_latest(user=request.user),
+        "export_form": ConfirmForm(submit_label="Prepare your data"),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_name(request: HttpRequest) -> HttpResponse:
+    initial = {"display_name": request.user.display_name}
+    form = NameForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.user_change_name(user=request.user, display_name=form.cleaned_data["display_name"], request=request)
+        messages.success(request, "Your name has been changed.")
+        return redirect("account")
+    return render(request, "accounts/account_name.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_email(request: HttpRequest) -> HttpResponse:
+    form = EmailChangeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_change_email(
+                user=request.user,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Your email address has been changed to {request.user.email}.")
+            return redirect("account")
+    return render(request, "accounts/account_email.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_password(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.user_change_password(
+            user=request.user, new_password=form.cleaned_data["new_password1"], request=request
+        )
+        messages.success(request, "Your password has been changed. You have been signed out on your other devices.")
+        return redirect("account")
+    return render(request, "accounts/account_password.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.user_sign_out_everywhere(user=request.user, request=request)
+        logout(request)
+        messages.success(request, "You have been signed out on every device, including this one.")
+        return redirect("login")
+    form = ConfirmForm(submit_label="Sign out everywhere")
+    return render(request, "accounts/account_sign_out_everywhere.html", {"form": form})
+
+
+@login_required
+@require_POST
+def account_export_request(request: HttpRequest) -> HttpResponse:
+    services.data_export_request(user=request.user)
+    return redirect(reverse("account") + "#your-data")
+
+
+@login_required
+@require_safe
+def account_export_download(request: HttpRequest, pk: str) -> HttpResponse:
+    # Only the owner's own, ready, unexpired export: anyone else gets the same 404.
+    export = get_object_or_404(
+        DataExport, pk=pk, user=request.user, status=DataExport.Status.READY, expires_at__gt=timezone.now()
+    )
+    response = HttpResponse(bytes(export.content), content_type="application/zip")
+    stamp = timezone.localdate(export.created_at).isoformat()
+    response["Content-Disposition"] = f'attachment; filename="hiat-your-data-{stamp}.zip"'
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_delete(user=request.user, password=form.cleaned_data["password"], request=request)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Your account and everything in it have been deleted.")
+            return redirect("start")
+    what = [line for provider in personal_data.providers() for line in provider.describe(request.user)]
+    context = {"form": form, "what_is_deleted": what, "retention_days": settings.SECURITY_LOG_RETENTION_DAYS}
+    return render(request, "accounts/account_delete.html", context)
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)

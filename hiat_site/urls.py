@@ -9,6 +9,7 @@ admin.site.site_title = "HIAT Assessments admin"
 urlpatterns = [
     path("", site_views.start, name="start"),
     path("accessibility/", site_views.accessibility_statement, name="accessibility_statement"),
+    path("privacy/", site_views.privacy, name="privacy"),
     path("healthz", site_views.healthz, name="healthz"),
     path("favicon.ico", site_views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),

@@ -1,5 +1,7 @@
-"""Site pages that belong to no one app: start, accessibility statement, health check, favicon."""
+"""Site pages that belong to no one app: start, accessibility statement, privacy notice, health
+check, favicon."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -36,3 +38,17 @@ def favicon(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(static("images/favicon.ico"))
     patch_cache_control(response, public=True, max_age=60 * 60 * 24)
     return response
+
+
+@require_safe
+def privacy(request: HttpRequest) -> HttpResponse:
+    # The figures come from settings, so the notice always says what the service does.
+    context = {
+        "security_log_days": settings.SECURITY_LOG_RETENTION_DAYS,
+        "export_hours": settings.DATA_EXPORT_EXPIRY_HOURS,
+        "session_hours": settings.SESSION_ABSOLUTE_LIMIT_HOURS,
+        "session_days": settings.SESSION_COOKIE_AGE // (60 * 60 * 24),
+        "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+    }
+    return render(request, "privacy.html", context)

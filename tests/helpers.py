@@ -1,5 +1,8 @@
 """Small helpers the tests share: what a person would type into each question."""
 
+from django.test import Client
+from django.urls import reverse
+
 from toolkit_content.models import Question, Section
 
 
@@ -50,12 +53,14 @@ def run_queued_tasks() -> int:
     from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
 
-    before = DBTaskResult.objects.filter(status="READY").count()
+    # Counted by finished tasks: a task may queue another (e.g. a deletion for later).
+    finished = DBTaskResult.objects.exclude(status__in=["READY", "RUNNING"])
+    before = finished.count()
     # The worker closes stale connections between tasks, as a long-running process should;
     # here that would close the test's own transaction.
     with mock.patch.object(db_worker, "close_old_connections", lambda: None):
         _run_worker_batch(db_worker.Worker)
-    return before - DBTaskResult.objects.filter(status="READY").count()
+    return finished.count() - before
 
 
 def _run_worker_batch(worker_class: type) -> None:
@@ -69,3 +74,13 @@ def _run_worker_batch(worker_class: type) -> None:
         worker_id="test-worker",
         excluded_queue_names=[],
     ).run()
+
+
+def sign_in(client: Client, email: str, password: str) -> bool:
+    """Sign in through the sign-in page, as a person does; True if it worked.
+
+    Client.login() calls authenticate() without a request, which the sign-in throttle
+    (django-axes) refuses: every real sign-in has a request to count against.
+    """
+    response = client.post(reverse("login"), {"username": email, "password": password})
+    return response.status_code == 302

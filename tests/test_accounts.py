@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from tests.conftest import PASSWORD
-from tests.helpers import run_queued_tasks
+from tests.helpers import run_queued_tasks, sign_in
 
 
 def test_signup_creates_an_account_and_signs_in(client, db):
@@ -66,7 +66,7 @@ def test_password_reset_by_email(client, alice):
     new_password = "a-brand-new-passphrase"
     response = client.post(form_url, {"new_password1": new_password, "new_password2": new_password})
     assert response["Location"] == reverse("password_reset_complete")
-    assert client.login(username="alice@example.org", password=new_password)
+    assert sign_in(client, "alice@example.org", new_password)
 
 
 def test_password_reset_for_unknown_email_looks_the_same(client, db):

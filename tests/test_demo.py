@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import User
 from assessments.example import SECTION_1_ANSWERS
 from assessments.management.commands.create_demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.helpers import sign_in
 
 
 def run_create_demo() -> str:
@@ -22,7 +23,7 @@ def test_create_demo_makes_an_account_with_the_example_assessment(toolkit_versio
     output = run_create_demo()
     assert DEMO_EMAIL in output and DEMO_PASSWORD in output and "example assessment" in output
     client = Client()
-    assert client.login(username=DEMO_EMAIL, password=DEMO_PASSWORD)
+    assert sign_in(client, DEMO_EMAIL, DEMO_PASSWORD)
     (example,) = User.objects.get(email=DEMO_EMAIL).assessments.all()
     assert [c.section.number for c in example.completions.all()] == [1]
     task_list = client.get(reverse("assessment_task_list", args=[example.pk])).content.decode()
@@ -39,7 +40,7 @@ def test_create_demo_again_resets_the_password_and_keeps_the_demo_work(toolkit_v
     user.assessments.update(title="Renamed by the demo user")
     output = run_create_demo()
     assert "example assessment" not in output
-    assert Client().login(username=DEMO_EMAIL, password=DEMO_PASSWORD)
+    assert sign_in(Client(), DEMO_EMAIL, DEMO_PASSWORD)
     assert [a.title for a in user.assessments.all()] == ["Renamed by the demo user"]
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import PASSWORD
+from tests.helpers import sign_in
 
 
 def _test_database_url() -> str:
@@ -77,4 +78,4 @@ def test_password_reset_email_is_sent_by_the_worker_process(worker, client, alic
     new_password = PASSWORD + "-changed"
     response = client.post(form_url, {"new_password1": new_password, "new_password2": new_password})
     assert response["Location"] == reverse("password_reset_complete")
-    assert client.login(username="alice@example.org", password=new_password)
+    assert sign_in(client, "alice@example.org", new_password)

@@ -8,16 +8,21 @@ scan (test_every_named_url_is_scanned fails).
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import BrowserContext, Page, expect
 
+from accounts.models import DataExport
 from assessments import pdf as report_pdf_module
 from assessments.models import Assessment
 from assessments.services import (
@@ -44,6 +49,8 @@ NOT_PAGES = {
     "favicon": "redirect to the icon file",
     "assessment_export": "JSON download",
     "assessment_report_pdf": "PDF download (its accessibility is tested in tests/test_report.py)",
+    "account_export_request": "POST only; redirects to Your account",
+    "account_export_download": "ZIP download",
 }
 
 
@@ -130,6 +137,39 @@ def _report_failed(world: World) -> None:
     expect(world.page.get_by_role("heading", name="Sorry, the PDF report could not be made")).to_be_visible()
 
 
+def _fill_and_submit(path: str, fields: dict[str, str], button: str) -> Callable[[World], None]:
+    def visit(world: World) -> None:
+        world.sign_in()
+        world.page.goto(path)
+        for label, value in fields.items():
+            world.page.get_by_label(label, exact=True).fill(value)
+        world.page.get_by_role("button", name=button).click()
+        expect(world.page.locator(".govuk-error-summary")).to_be_visible()
+
+    return visit
+
+
+def _account_export_states(state: str) -> Callable[[World], None]:
+    def visit(world: World) -> None:
+        expires = timezone.now() + timedelta(hours=24)
+        DataExport.objects.create(user=world.alice, status=state, expires_at=expires, content=b"PK", size=2)
+        world.sign_in()
+        world.page.goto("/accounts/")
+
+    return visit
+
+
+def _locked_out(world: World) -> None:
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "alice@example.org", "password": "wrong"})
+    world.page.goto("/accounts/login/")
+    world.page.get_by_label("Email address").fill("alice@example.org")
+    world.page.get_by_label("Password").fill("still-wrong")
+    world.page.get_by_role("button", name="Sign in").click()
+    expect(world.page.get_by_role("heading", name="Sign-in paused for this account")).to_be_visible()
+
+
 def _server_error(world: World) -> None:
     # The 500 template is static HTML; load it on the site so its stylesheet resolves.
     world.page.goto("/accessibility/")
@@ -173,11 +213,41 @@ SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
     },
     "section_complete": {"complete-with-gaps": _complete_with_gaps},
     "assessment_report": {"report-preview": _signed_in(lambda w: w.url("report/"))},
+    "account": {
+        "account": _signed_in(lambda w: "/accounts/"),
+        "account-export-pending": _account_export_states("pending"),
+        "account-export-ready": _account_export_states("ready"),
+    },
+    "account_name": {
+        "account-name": _signed_in(lambda w: "/accounts/name/"),
+        "account-name-errors": _fill_and_submit("/accounts/name/", {"Your name": ""}, "Save name"),
+    },
+    "account_email": {
+        "account-email": _signed_in(lambda w: "/accounts/email/"),
+        "account-email-errors": _fill_and_submit(
+            "/accounts/email/",
+            {"New email address": "charlie@example", "Your current password": "wrong"},
+            "Change email address",
+        ),
+    },
+    "account_password": {
+        "account-password": _signed_in(lambda w: "/accounts/password/"),
+        "account-password-errors": _submit_empty("/accounts/password/", "Change password", signed_in=True),
+    },
+    "account_sign_out_everywhere": {"sign-out-everywhere": _signed_in(lambda w: "/accounts/sign-out-everywhere/")},
+    "account_delete": {
+        "account-delete": _signed_in(lambda w: "/accounts/delete/"),
+        "account-delete-errors": _fill_and_submit(
+            "/accounts/delete/", {"Your current password": "wrong"}, "Delete your account"
+        ),
+    },
+    "privacy": {"privacy": _anonymous("/privacy/"), "privacy-signed-in": _signed_in(lambda w: "/privacy/")},
     "admin:login": {"admin-login": _anonymous("/admin/login/")},
     "errors": {
         "404": _signed_in(lambda w: f"/assessments/{uuid.uuid4()}/"),
         "403-csrf": _csrf_failure,
         "500": _server_error,
+        "locked-out": _locked_out,
         "report-pdf-failed": _report_failed,
     },
 }
