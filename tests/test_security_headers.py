@@ -8,7 +8,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 # POST-only URLs: GET and HEAD both get 405.
-POST_ONLY = {"logout", "section_complete"}
+POST_ONLY = {"logout", "section_complete", "account_export_request"}
 
 
 def _named_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:
