@@ -28,8 +28,8 @@ class SecurityEventAdmin(admin.ModelAdmin):
     search_fields = ["email"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
-    readonly_fields = ["created_at", "kind", "email", "user", "ip_address", "user_agent", "detail"]
-    fields = readonly_fields
+    fields = ("created_at", "kind", "email", "user", "ip_address", "user_agent", "detail")
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

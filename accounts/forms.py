@@ -1,3 +1,5 @@
+from typing import Any
+
 from crispy_forms_gds.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -30,7 +32,7 @@ class SignupForm(auth_forms.BaseUserCreationForm):
         model = User
         fields = ("display_name", "email")
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
         self.fields["display_name"].widget.attrs.update({"autocomplete": "name"})
@@ -55,7 +57,7 @@ class SigninForm(auth_forms.AuthenticationForm):
         "inactive": "This account is inactive.",
     }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Email address"
         self.fields["username"].error_messages["required"] = "Enter your email address"
@@ -66,7 +68,7 @@ class SigninForm(auth_forms.AuthenticationForm):
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Asks for the address; the worker finds the account and sends the email (accounts.tasks)."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"
         self.fields["email"].error_messages["required"] = "Enter your email address"
@@ -79,7 +81,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = "At least 10 characters. Avoid common words and passwords."
         self.helper = gds_helper("Change password", fields=list(self.fields))
@@ -107,7 +109,7 @@ class NameForm(forms.Form):
         error_messages={"required": "Enter your name", "max_length": "Your name must be 150 characters or fewer"},
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["display_name"].widget.attrs.update({"autocomplete": "name"})
         self.helper = gds_helper("Save name", fields=list(self.fields))
@@ -133,14 +135,14 @@ class EmailChangeForm(forms.Form):
     )
     password = _password_field("Your current password")
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
         self.helper = gds_helper("Change email address", fields=list(self.fields))
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.error_messages = {**self.error_messages, "password_incorrect": "Your current password is not correct"}
         self.fields["old_password"].label = "Your current password"
@@ -151,7 +153,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         self.fields["new_password2"].label = "Confirm your new password"
         self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
         for field in self.fields.values():
-            field.max_length = 1000
+            field.max_length = 1000  # type: ignore[attr-defined]
             field.validators.append(MaxLengthValidator(1000, "Passwords must be 1,000 characters or fewer"))
         self.helper = gds_helper("Change password", fields=list(self.fields))
 
@@ -159,7 +161,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 class ConfirmForm(forms.Form):
     """No fields: a button that POSTs with the CSRF token (sign out everywhere, prepare data)."""
 
-    def __init__(self, *args: object, submit_label: str, **kwargs: object) -> None:
+    def __init__(self, *args: Any, submit_label: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(submit_label, fields=[])
 
@@ -167,7 +169,7 @@ class ConfirmForm(forms.Form):
 class DeleteAccountForm(forms.Form):
     password = _password_field("Your current password")
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = gds_helper("Delete your account", fields=list(self.fields))
         self.helper.inputs = [Submit("submit", "Delete your account", css_class="govuk-button--warning")]

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -23,6 +24,7 @@ from accounts.forms import (
     PasswordChangeForm,
     SignupForm,
 )
+from accounts.http import AuthenticatedRequest
 from accounts.models import DataExport, SecurityEvent
 from accounts.security_log import security_event_record
 
@@ -52,7 +54,7 @@ def locked_out(
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Django's view, recording the completed reset in the security log."""
 
-    def form_valid(self, form: Form) -> HttpResponse:
+    def form_valid(self, form: auth_forms.SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
         security_event_record(kind=SecurityEvent.Kind.RESET_COMPLETED, request=self.request, user=self.user)
         return response
@@ -63,7 +65,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 @login_required
 @require_safe
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "export": services.data_export_latest(user=request.user),
         "export_form": ConfirmForm(submit_label="Prepare your data"),
@@ -73,7 +75,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def account_name(request: HttpRequest) -> HttpResponse:
+def account_name(request: AuthenticatedRequest) -> HttpResponse:
     initial = {"display_name": request.user.display_name}
     form = NameForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -85,7 +87,7 @@ def account_name(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def account_email(request: HttpRequest) -> HttpResponse:
+def account_email(request: AuthenticatedRequest) -> HttpResponse:
     form = EmailChangeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,7 +107,7 @@ def account_email(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def account_password(request: HttpRequest) -> HttpResponse:
+def account_password(request: AuthenticatedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.user_change_password(
@@ -118,7 +120,7 @@ def account_password(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def account_sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+def account_sign_out_everywhere(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         services.user_sign_out_everywhere(user=request.user, request=request)
         logout(request)
@@ -130,14 +132,14 @@ def account_sign_out_everywhere(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_export_request(request: HttpRequest) -> HttpResponse:
+def account_export_request(request: AuthenticatedRequest) -> HttpResponse:
     services.data_export_request(user=request.user)
     return redirect(reverse("account") + "#your-data")
 
 
 @login_required
 @require_safe
-def account_export_download(request: HttpRequest, pk: str) -> HttpResponse:
+def account_export_download(request: AuthenticatedRequest, pk: str) -> HttpResponse:
     # Only the owner's own, ready, unexpired export: anyone else gets the same 404.
     export = get_object_or_404(
         DataExport, pk=pk, user=request.user, status=DataExport.Status.READY, expires_at__gt=timezone.now()
@@ -151,7 +153,7 @@ def account_export_download(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: AuthenticatedRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
