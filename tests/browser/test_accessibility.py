@@ -116,17 +116,27 @@ def _csrf_failure(world: World) -> None:
 
 
 def _report_failed(world: World) -> None:
-    def broken_write_pdf(self, *args, **kwargs):
+    def broken_render(self, *args, **kwargs):
         raise RuntimeError("renderer failure")
 
     world.sign_in()
-    original = report_pdf_module.HTML.write_pdf
-    report_pdf_module.HTML.write_pdf = broken_write_pdf
+    original = report_pdf_module.HTML.render
+    report_pdf_module.HTML.render = broken_render
     try:
         world.page.goto(world.url("report.pdf"))
     finally:
-        report_pdf_module.HTML.write_pdf = original
+        report_pdf_module.HTML.render = original
     expect(world.page.get_by_role("heading", name="Sorry, the PDF report could not be made")).to_be_visible()
+
+
+def _report_too_long(world: World) -> None:
+    # Answers saved before the line limit, written as the services would have saved them.
+    for section in world.assessment.toolkit_version.sections.prefetch_related("questions"):
+        values = {q.key: "x\n" * 10_000 for q in section.questions.all() if q.answer_type == "long_text"}
+        section_answers_save(assessment=world.assessment, section=section, values=values, user=world.alice)
+    world.sign_in()
+    world.page.goto(world.url("report.pdf"))
+    expect(world.page.get_by_role("heading", name="Your report is too long to make into a PDF")).to_be_visible()
 
 
 def _server_error(world: World) -> None:
@@ -178,6 +188,7 @@ SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
         "403-csrf": _csrf_failure,
         "500": _server_error,
         "report-pdf-failed": _report_failed,
+        "report-pdf-too-long": _report_too_long,
     },
 }
 
