@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -67,7 +68,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
-    return render(request, "accessibility.html")
+    return render(request, "accessibility.html", {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL})
 
 
 @login_required
