@@ -70,7 +70,7 @@ class ReportTooLong(Exception):
     """The report would be over REPORT_PAGE_BUDGET pages: too slow and too big to make."""
 
     def __init__(self, *, pages: int, estimated: bool, longest: list[LongAnswer]) -> None:
-        super().__init__(f"The report is {'estimated at ' if estimated else ''}{pages} pages.")
+        super().__init__(f"The report is {'estimated at ' if estimated else ''}{pages:,} pages.")
         self.pages = pages
         self.estimated = estimated  # refused before rendering, from its text
         self.longest = longest

@@ -6,6 +6,7 @@ import random
 import time
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -55,6 +56,13 @@ def test_legacy_answers_over_the_line_limit_are_refused_before_any_rendering(ali
     assert f'href="{reverse("assessment_report", args=[legacy.pk])}"' in page
     assert f'href="{reverse("assessment_export", args=[legacy.pk])}"' in page
     assert "ETag" not in response
+
+
+def test_render_report_command_says_why_it_did_not_render(legacy, tmp_path):
+    out = tmp_path / "out.pdf"
+    with pytest.raises(CommandError, match=r"Not rendered: The report is estimated at [0-9,]+ pages"):
+        call_command("render_report", str(legacy.pk), str(out))
+    assert not out.exists()
 
 
 def test_an_over_budget_assessment_keeps_its_preview_and_export(alice_client, legacy):
