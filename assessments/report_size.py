@@ -1,10 +1,10 @@
 """How long a report is allowed to be, and a cheap estimate of its length from its text.
 
-Rendering time and memory grow with the number of printed lines (about 60 to 90 ms a
-page on a 2-core machine, bench/RESULTS.md), so a report is refused above a page budget:
-first by this estimate, before any rendering, and then by the rendered page count
-(assessments/pdf.py), which also catches what the estimate cannot see, such as very wide
-characters.
+Rendering time and memory grow with the number of printed lines (40 to 60 ms of CPU and
+about 1 MB a page on the 2-core benchmark machine, bench/RESULTS.md), so a report is
+refused above a page budget: first by this estimate, before any rendering, and then by
+the laid-out page count (assessments/pdf.py), which also catches what the estimate
+cannot see, such as very wide characters.
 """
 
 import math
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from assessments.report import ReportData
 
 # The largest assessment the app accepts within its limits (20,000 characters and 400
-# lines an answer, assessments/models.py) prints in about 420 pages: every long answer of
-# 400 lines that each just overflow one printed line, such as 49 capital Ws or emoji.
-# Prose at the character limit prints in about 125 pages. 600 pages leaves that largest
-# report a good margin, and still refuses answers saved before the line limit existed
+# lines an answer, assessments/models.py): every long answer of 400 lines that each just
+# overflow one printed line, such as 49 capital Ws or emoji, prints in 417 pages (24 s of
+# CPU, 510 MB). Prose at the character limit prints in 123 pages. 600 pages leaves the
+# largest a margin of 40%, and refuses answers saved before the line limit existed
 # (10,000 one-character lines each: nearly 5,000 pages and 14 minutes of rendering).
 REPORT_PAGE_BUDGET = 600
 
