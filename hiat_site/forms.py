@@ -74,7 +74,7 @@ class PlainTextField(forms.CharField):
         attrs.pop("maxlength", None)
         return attrs
 
-    def to_python(self, value: object) -> str:
+    def to_python(self, value: object) -> str | None:
         if isinstance(value, str):
             value = clean_plain_text(value)
         text = super().to_python(value)
