@@ -11,9 +11,11 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from assessments import pdf as report_pdf_module
+from assessments.models import ANSWER_MAX_LENGTH, ANSWER_MAX_LINES
 from assessments.report import build_report
 from assessments.report_size import REPORT_PAGE_BUDGET, estimate_report_size
 from assessments.services import section_answers_save
+from hiat_site.forms import line_count
 from tests.test_report import answer_all
 from toolkit_content.models import Question
 
@@ -135,6 +137,22 @@ def test_the_estimate_never_says_more_pages_than_the_report_has(assessment, alic
     assert pages <= REPORT_PAGE_BUDGET
     if len(text) > 100:
         assert estimate.longest[0].field_id == f"id_{question.key}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\n".join(["W" * (ANSWER_MAX_LENGTH // ANSWER_MAX_LINES - 1)] * ANSWER_MAX_LINES),
+        "\n".join(["\N{GRINNING FACE}" * (ANSWER_MAX_LENGTH // ANSWER_MAX_LINES - 1)] * ANSWER_MAX_LINES),
+        "\n\n".join(["A short paragraph."] * (ANSWER_MAX_LINES // 2)),
+    ],
+    ids=["400-lines-of-capitals", "400-lines-of-emoji", "200-short-paragraphs"],
+)
+def test_the_estimate_lets_through_the_largest_assessments_the_forms_accept(assessment, alice, text):
+    """Every long answer at both form limits: bench/RESULTS.md has them at 401 to 417 pages once laid out."""
+    assert len(text) <= ANSWER_MAX_LENGTH and line_count(text) in (ANSWER_MAX_LINES - 1, ANSWER_MAX_LINES)
+    save_every_long_answer(assessment, alice, lambda q: text)
+    assert estimate_report_size(build_report(assessment)).pages <= REPORT_PAGE_BUDGET
 
 
 def test_a_normal_report_still_downloads_in_one_rendering(alice_client, assessment, alice, counting_renders):
