@@ -7,7 +7,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
-from assessments.models import ANSWER_MAX_LENGTH, Assessment, PublicAdvisers, WorkType
+from assessments.models import ANSWER_MAX_LENGTH, ANSWER_MAX_LINES, Assessment, PublicAdvisers, WorkType
 from hiat_site.forms import PlainTextField, gds_helper
 from toolkit_content.models import Question
 
@@ -47,9 +47,18 @@ def _text(
 
 
 def _long_text(label: str, help_text: str = "") -> PlainTextField:
-    field = _text(label, max_length=5_000, help_text=help_text)
-    field.widget = forms.Textarea(attrs={"rows": 4})
-    return field
+    return PlainTextField(
+        label=label,
+        max_length=5_000,
+        max_lines=ANSWER_MAX_LINES,
+        required=False,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "max_length": f"{label} must be 5,000 characters or fewer",
+            "max_lines": f"{label} must be {ANSWER_MAX_LINES:,} lines or fewer (it has %(show_value)s lines)",
+        },
+    )
 
 
 class AssessmentDetailsForm(forms.ModelForm):
@@ -136,12 +145,16 @@ def _answer_field(question: Question) -> forms.Field:
             required=False,
             strip=False,
             max_length=ANSWER_MAX_LENGTH,
+            max_lines=ANSWER_MAX_LINES,
             help_text=question.hint,
             # crispy-forms-gds expects this key to exist when it adds the character count's id.
             widget=forms.Textarea(attrs={"rows": 6, "aria-describedby": ""}),
             error_messages={
                 "max_length": f"Your answer to {question.number} must be {ANSWER_MAX_LENGTH:,} characters or fewer "
-                "(you have %(show_value)s). Shorten it and save again."
+                "(you have %(show_value)s). Shorten it and save again.",
+                "max_lines": f"Your answer to {question.number} must be {ANSWER_MAX_LINES:,} lines or fewer, "
+                "counting blank lines (you have %(show_value)s). Join short lines into paragraphs or shorten it, "
+                "and save again.",
             },
         )
     choices = [(c["value"], c["label"]) for c in question.choices]

@@ -12,6 +12,13 @@ from django.db import models
 from toolkit_content.models import Question, Section, ToolkitVersion
 
 ANSWER_MAX_LENGTH = 20_000
+# The most lines (blank ones included) one answer or project detail may have. A long real
+# answer is 10 to 60 paragraphs with a blank line between each (20 to 120 lines), or a
+# list of a few dozen items; 400 lines leaves room for the longest of them. Without a
+# limit, text within the character limit could be 10,000 one-character lines: about 200
+# printed pages for each answer. The report's page budget (assessments/report_size.py) is
+# measured against the largest assessment within both limits.
+ANSWER_MAX_LINES = 400
 
 
 class WorkType(models.TextChoices):

@@ -24,7 +24,8 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from assessments.models import Assessment
-from assessments.report import build_report
+from assessments.report import ReportData, build_report
+from assessments.report_size import REPORT_PAGE_BUDGET, LongAnswer, estimate_report_size
 
 # Bump when the report template or stylesheet changes, so cached PDFs are rebuilt.
 REPORT_LAYOUT_VERSION = "6"
@@ -65,21 +66,43 @@ class StaticOnlyFetcher(URLFetcher):
         raise RefusedURL(f"The report renderer does not fetch {url[:200]!r}.")
 
 
-def report_html(assessment: Assessment) -> str:
-    return render_to_string("report/pdf.html", {"report": build_report(assessment)})
+class ReportTooLong(Exception):
+    """The report would be over REPORT_PAGE_BUDGET pages: too slow and too big to make."""
+
+    def __init__(self, *, pages: int, estimated: bool, longest: list[LongAnswer]) -> None:
+        super().__init__(f"The report is {'estimated at ' if estimated else ''}{pages:,} pages.")
+        self.pages = pages
+        self.estimated = estimated  # refused before rendering, from its text
+        self.longest = longest
+
+
+def report_html(assessment: Assessment, report: ReportData | None = None) -> str:
+    return render_to_string("report/pdf.html", {"report": report or build_report(assessment)})
 
 
 def render_report_pdf(assessment: Assessment, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """Render the report from scratch (no cache)."""
+    """Render the report from scratch (no cache), or raise ReportTooLong.
+
+    A report clearly over the page budget by its text is refused before rendering. Then
+    the page count is checked between laying the document out and writing the PDF, from
+    that same layout, so a report that fits is rendered once.
+    """
+    report = build_report(assessment)
+    estimate = estimate_report_size(report)
+    if estimate.pages > REPORT_PAGE_BUDGET:
+        raise ReportTooLong(pages=estimate.pages, estimated=True, longest=estimate.longest)
     fetcher = fetcher or StaticOnlyFetcher()
     static_root = Path(settings.STATICFILES_DIRS[0]).resolve()
-    document = HTML(string=report_html(assessment), base_url=f"file://{static_root}/", url_fetcher=fetcher)
-    stylesheet = CSS(filename=str(PDF_STYLESHEET), url_fetcher=fetcher)
-    return document.write_pdf(
-        stylesheets=[stylesheet],
-        pdf_variant="pdf/ua-1",
-        presentational_hints=False,
-    )
+    html = HTML(string=report_html(assessment, report), base_url=f"file://{static_root}/", url_fetcher=fetcher)
+    options = {
+        "stylesheets": [CSS(filename=str(PDF_STYLESHEET), url_fetcher=fetcher)],
+        "pdf_variant": "pdf/ua-1",
+        "presentational_hints": False,
+    }
+    document = html.render(**options)
+    if len(document.pages) > REPORT_PAGE_BUDGET:
+        raise ReportTooLong(pages=len(document.pages), estimated=False, longest=estimate.longest)
+    return document.write_pdf(**options)
 
 
 def report_etag(assessment: Assessment) -> str:
@@ -129,7 +152,7 @@ def _one_render_at_a_time(key: str) -> Iterator[None]:
 
 # The cache only saves work: if it fails (a full disk, an unreachable Redis), the report
 # is rendered and served anyway. Backends raise all sorts of errors, hence the broad except.
-def _cache_get(key: str) -> bytes | None:
+def _cache_get(key: str) -> object | None:
     try:
         return caches["reports"].get(key)
     except Exception:
@@ -137,24 +160,47 @@ def _cache_get(key: str) -> bytes | None:
         return None
 
 
-def _cache_set(key: str, pdf: bytes) -> None:
+def _cache_set(key: str, value: object) -> None:
     try:
-        caches["reports"].set(key, pdf, CACHE_TIMEOUT)
+        caches["reports"].set(key, value, CACHE_TIMEOUT)
     except Exception:
         logger.exception("Report cache write failed for %s", key)
 
 
+def _too_long_key(key: str) -> str:
+    return f"{key}:too-long"
+
+
+def _refused_before(assessment: Assessment, key: str) -> None:
+    """Refuse again, at once, a revision whose rendering was over the page budget."""
+    pages = _cache_get(_too_long_key(key))
+    if isinstance(pages, int):
+        longest = estimate_report_size(build_report(assessment)).longest
+        raise ReportTooLong(pages=pages, estimated=False, longest=longest)
+
+
 def report_pdf(assessment: Assessment) -> CachedReport:
-    """The report PDF for the assessment's current revision, rendered at most once per revision."""
+    """The report PDF for the assessment's current revision, rendered at most once per revision.
+
+    Raises ReportTooLong for a report over the page budget. A refusal made after rendering
+    is remembered for the revision too, so a retry does not lay the report out again.
+    """
     key = _cache_key(assessment)
     pdf = _cache_get(key)
-    if pdf is not None:
+    if isinstance(pdf, bytes):
         return CachedReport(pdf=pdf, from_cache=True)
+    _refused_before(assessment, key)
     with _one_render_at_a_time(key):
         pdf = _cache_get(key)  # rendered by the request we waited for
-        if pdf is not None:
+        if isinstance(pdf, bytes):
             return CachedReport(pdf=pdf, from_cache=True)
-        pdf = render_report_pdf(assessment)
+        _refused_before(assessment, key)
+        try:
+            pdf = render_report_pdf(assessment)
+        except ReportTooLong as refused:
+            if not refused.estimated:
+                _cache_set(_too_long_key(key), refused.pages)
+            raise
         _cache_set(key, pdf)
     return CachedReport(pdf=pdf, from_cache=False)
 

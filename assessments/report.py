@@ -15,6 +15,7 @@ LONG_WORD = 40
 
 @dataclass(frozen=True)
 class ReportAnswer:
+    key: str
     number: str
     question: str
     group: str
@@ -94,6 +95,7 @@ class ReportData:
 def _report_answer(question: Question, answer: Answer | None) -> ReportAnswer:
     text, choices = answer_display(question, answer)
     return ReportAnswer(
+        key=question.key,
         number=question.number,
         question=question.text,
         group=question.group,

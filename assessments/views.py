@@ -227,6 +227,10 @@ def assessment_report_pdf(request: AuthenticatedRequest, pk: str) -> HttpRespons
         return not_modified
     try:
         report = pdf.report_pdf(assessment)
+    except pdf.ReportTooLong as too_long:
+        # 422: nothing failed, but this assessment cannot be made into a PDF as it stands.
+        context = {"assessment": assessment, "too_long": too_long, "budget": pdf.REPORT_PAGE_BUDGET}
+        return render(request, "report/too_long.html", context, status=422)
     except Exception:  # the renderer failing must not look like the assessment is lost
         logger.exception("Report PDF for assessment %s failed to render", assessment.pk)
         return render(request, "report/failed.html", {"assessment": assessment}, status=503)

@@ -8,8 +8,11 @@ It builds an assessment with every question answered in about 250 words of varie
 times the report HTML build (database reads and template) on its own,
 renders the PDF 5 times without the cache, then times cached downloads through the real
 view, and renders a one-page trivial WeasyPrint document in the same run as the baseline.
-Last, it renders the largest assessment the app accepts (every long answer at the
-20,000-character limit) 3 times: the worst case for time and memory.
+Last, the largest assessments the app accepts, each rendered 3 times: every long answer
+at the 20,000-character limit in paragraphs of prose, and the worst case for time and
+memory, every long answer at the 400-line limit with each line just too wide for one
+printed line (49 emoji); then how fast answers saved before the line limit
+("x\\n" x 10,000 in every long answer) are refused by the page budget.
 """
 
 import os
@@ -71,6 +74,17 @@ def answer_at_the_limit(rng: random.Random) -> str:
     return text[:ANSWER_MAX_LENGTH].rstrip()
 
 
+def answer_of_the_most_lines(rng: random.Random) -> str:
+    """The most printed lines within both limits: 400 lines that each wrap onto a second line."""
+    from assessments.models import ANSWER_MAX_LENGTH, ANSWER_MAX_LINES
+
+    return "\n".join(["\N{GRINNING FACE}" * (ANSWER_MAX_LENGTH // ANSWER_MAX_LINES - 1)] * ANSWER_MAX_LINES)
+
+
+def answer_saved_before_the_line_limit(rng: random.Random) -> str:
+    return "x\n" * 10_000
+
+
 def build_assessment(user, version, answer: Callable[[random.Random], str]):
     """An assessment with every question answered and every section complete; returns it and its word count."""
     from assessments.services import assessment_create, section_answers_save, section_complete
@@ -130,7 +144,7 @@ def line(name: str, samples: list[float]) -> str:
 
 def main() -> None:
     from accounts.models import User
-    from assessments.pdf import render_report_pdf, report_html
+    from assessments.pdf import ReportTooLong, render_report_pdf, report_html
     from toolkit_content.loader import read_file, toolkit_load
 
     setup_test_environment()
@@ -140,6 +154,8 @@ def main() -> None:
         user = User.objects.create_user("bench@example.org", "bench-password-123", display_name="Bench Marker")
         assessment, words = build_assessment(user, version, answer_text)
         largest, largest_words = build_assessment(user, version, answer_at_the_limit)
+        most_lines, _ = build_assessment(user, version, answer_of_the_most_lines)
+        legacy, _ = build_assessment(user, version, answer_saved_before_the_line_limit)
 
         baseline_html = HTML(string="<html lang='en-GB'><title>Baseline</title><p>Hello, world.</p></html>")
         baseline = timed(lambda: baseline_html.write_pdf(), RUNS)
@@ -170,9 +186,28 @@ def main() -> None:
 
         # The largest assessment the app accepts: every long answer at the length limit.
         largest_pdfs: list[bytes] = []
+        cpu_started = time.process_time()
         largest_runs = timed(lambda: largest_pdfs.append(render_report_pdf(largest)), LARGEST_RUNS)
+        largest_cpu = (time.process_time() - cpu_started) / LARGEST_RUNS
         largest_pages = len(PdfReader(BytesIO(largest_pdfs[-1])).pages)
         rss_after_largest = peak_rss_mb()
+
+        most_lines_pdfs: list[bytes] = []
+        cpu_started = time.process_time()
+        most_lines_runs = timed(lambda: most_lines_pdfs.append(render_report_pdf(most_lines)), LARGEST_RUNS)
+        most_lines_cpu = (time.process_time() - cpu_started) / LARGEST_RUNS
+        most_lines_pages = len(PdfReader(BytesIO(most_lines_pdfs[-1])).pages)
+        rss_after_most_lines = peak_rss_mb()
+
+        def refuse_legacy() -> None:
+            try:
+                render_report_pdf(legacy)
+            except ReportTooLong as refused:
+                assert refused.estimated, "refused only after laying the report out"
+            else:
+                raise AssertionError("a report of answers saved before the line limit was rendered")
+
+        legacy_refusals = timed(refuse_legacy, RUNS)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -191,7 +226,13 @@ def main() -> None:
         f"Largest accepted assessment: {largest_words:,} words, {largest_pages} pages, {len(largest_pdfs[-1]):,} bytes"
     )
     print(line(f"largest assessment render (x{LARGEST_RUNS})", largest_runs))
+    print(f"largest assessment render CPU time: {largest_cpu * 1000:.0f} ms per render (mean)")
     print(f"peak RSS after the largest renders: {rss_after_largest:.0f} MB")
+    print(f"Most printed lines within the limits: {most_lines_pages} pages, {len(most_lines_pdfs[-1]):,} bytes")
+    print(line(f"most-lines assessment render (x{LARGEST_RUNS})", most_lines_runs))
+    print(f"most-lines assessment render CPU time: {most_lines_cpu * 1000:.0f} ms per render (mean)")
+    print(f"peak RSS after the most-lines renders: {rss_after_most_lines:.0f} MB")
+    print(line(f"refusing pre-limit answers (x{RUNS})", legacy_refusals))
 
 
 if __name__ == "__main__":

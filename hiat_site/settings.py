@@ -11,7 +11,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from hiat_site.env import env_bool, env_int, env_list, env_str
+from hiat_site.env import env_bool, env_email, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -219,6 +219,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="HIAT Assessments <no-reply@localhost>")
+# Where people report accessibility problems (shown in the accessibility statement): the
+# team that runs this instance, which the regulations require to answer.
+ACCESSIBILITY_CONTACT_EMAIL = env_email("ACCESSIBILITY_CONTACT_EMAIL", default="accessibility@example.org")
 
 # ---------------------------------------------------------------------------
 # Internationalisation

@@ -27,7 +27,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
-    return render(request, "accessibility.html")
+    return render(request, "accessibility.html", {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL})
 
 
 @require_safe

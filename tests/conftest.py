@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 
 from accounts.models import User
+from assessments import pdf as report_pdf_module
 from assessments.models import Assessment
 from assessments.services import assessment_create
 from toolkit_content.loader import read_file, toolkit_load
@@ -68,3 +69,20 @@ DETAILS = {
 @pytest.fixture
 def assessment(alice, toolkit_version) -> Assessment:
     return assessment_create(owner=alice, details=dict(DETAILS))
+
+
+class CountingHTML(report_pdf_module.HTML):
+    """Counts layouts: WeasyPrint's write_pdf() lays the document out again through render()."""
+
+    renders = 0
+
+    def render(self, *args, **kwargs):
+        type(self).renders += 1
+        return super().render(*args, **kwargs)
+
+
+@pytest.fixture
+def counting_renders(monkeypatch):
+    CountingHTML.renders = 0
+    monkeypatch.setattr(report_pdf_module, "HTML", CountingHTML)
+    return CountingHTML

@@ -43,6 +43,90 @@ def test_answer_over_20000_characters_is_refused_and_kept_in_the_form(
     assert Answer.objects.get(question=first_text_question).text == saved  # nothing saved was lost
 
 
+def test_answer_of_exactly_400_lines_is_accepted_whatever_the_line_endings(
+    alice_client, assessment, section1, first_text_question
+):
+    data = section_post_data(section1)
+    # Windows line endings, a blank line among them, and a trailing line break the save drops.
+    data[first_text_question.key] = "Point one\r\n\r\n" + "Another point\r\n" * 398
+    response = alice_client.post(reverse("section", args=[assessment.pk, 1]), data)
+    assert response.status_code == 302
+    assert Answer.objects.get(question=first_text_question).text.count("\n") == 399
+
+
+@pytest.mark.parametrize(
+    "text, lines",
+    [
+        ("Another point\n" * 400 + "One too many", 401),
+        ("Point\r" * 400 + "Point", 401),  # old Mac line endings are line breaks too
+        ("Start" + "\n" * 400 + "End", 401),  # a wall of blank lines prints as pages too
+    ],
+    ids=["lines", "carriage-returns", "blank-lines"],
+)
+def test_answer_over_400_lines_is_refused_and_kept_in_the_form(
+    alice_client, assessment, section1, first_text_question, text, lines
+):
+    url = reverse("section", args=[assessment.pk, 1])
+    alice_client.post(url, section_post_data(section1))
+    saved = Answer.objects.get(question=first_text_question).text
+
+    data = section_post_data(section1)
+    data[first_text_question.key] = text
+    response = alice_client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page and "<title>Error:" in page
+    assert (
+        f"Your answer to {first_text_question.number} must be 400 lines or fewer, counting blank lines "
+        f"(you have {lines})" in page
+    )
+    assert text in page  # the text stays in the box, as typed
+    assert Answer.objects.get(question=first_text_question).text == saved  # nothing saved was lost
+
+
+def test_project_description_over_400_lines_is_refused(alice_client, assessment):
+    description = "A line of description\n" * 401
+    response = alice_client.post(
+        reverse("assessment_details", args=[assessment.pk]), details_post_data(description=description)
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Short description must be 400 lines or fewer (it has 401 lines)" in page
+    assert description.rstrip() in page
+    assessment.refresh_from_db()
+    assert assessment.description == DETAILS["description"]
+
+
+INVISIBLE_TITLES = {
+    "zero-width-spaces": "\u200b\u200b\u200b",
+    "byte-order-mark": "\ufeff",
+    "word-joiner": "\u2060\u2060",
+    "non-breaking-spaces": "\u00a0\u00a0",
+    "unicode-spaces": "\u2003\u2009\u3000\u202f",
+    "lone-combining-marks": "\u0301\u0308\u20dd",
+    "format-characters": "\u200e\u200f\u202e\u2066\u00ad",
+    "hangul-filler-and-braille-blank": "\u3164\u2800",
+    "mixed": " \u200b\u00a0\u0301\ufeff ",
+}
+
+
+@pytest.mark.parametrize("title", INVISIBLE_TITLES.values(), ids=INVISIBLE_TITLES.keys())
+def test_a_title_of_invisible_characters_counts_as_empty(alice_client, assessment, title):
+    for url in [reverse("assessment_new"), reverse("assessment_details", args=[assessment.pk])]:
+        response = alice_client.post(url, details_post_data(title=title))
+        page = response.content.decode()
+        assert response.status_code == 200, url
+        assert "There is a problem" in page and "Enter a title for the project" in page, url
+        assert f'value="{title}"' in page, url  # what was typed stays in the box
+    assert list(Assessment.objects.values_list("title", flat=True)) == [DETAILS["title"]]
+
+
+def test_a_title_with_visible_text_among_invisible_characters_is_kept(alice_client, toolkit_version):
+    response = alice_client.post(reverse("assessment_new"), details_post_data(title="\u200bCaf\u0065\u0301 review"))
+    assert response.status_code == 302
+    assert Assessment.objects.get().title == "\u200bCaf\u0065\u0301 review"
+
+
 def test_inputs_have_no_maxlength_that_would_silently_cut_pasted_text(alice_client, assessment):
     for path in [reverse("section", args=[assessment.pk, 1]), reverse("assessment_details", args=[assessment.pk])]:
         assert " maxlength=" not in alice_client.get(path).content.decode()  # data-maxlength is the counter's

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from hiat_site.env import env_bool, env_int, env_list, env_str
+from hiat_site.env import env_bool, env_email, env_int, env_list, env_str
 
 
 def test_healthz_answers_ok_when_the_database_answers(client, db):
@@ -29,6 +29,26 @@ def test_env_helpers_fail_loudly(monkeypatch):
     assert env_list("X_LIST", []) == ["a.example", "b.example"]
     monkeypatch.setenv("X_BOOL", "Yes")
     assert env_bool("X_BOOL") is True
+    monkeypatch.setenv("X_EMAIL", "the accessibility team")
+    with pytest.raises(ImproperlyConfigured, match="X_EMAIL"):
+        env_email("X_EMAIL", "a@example.org")
+    monkeypatch.setenv("X_EMAIL", " help@nhs.example ")
+    assert env_email("X_EMAIL", "a@example.org") == "help@nhs.example"
+
+
+def test_accessibility_statement_says_how_to_report_a_problem_and_what_happens_next(client, db, settings):
+    settings.ACCESSIBILITY_CONTACT_EMAIL = "digital-access@trust.nhs.example"
+    page = " ".join(client.get("/accessibility/").content.decode().split())
+    assert page.count('href="mailto:digital-access@trust.nhs.example"') == 2  # formats, and problems
+    assert "Reporting accessibility problems with this service" in page
+    assert "reply within 5 working days" in page
+    assert "Enforcement procedure" in page and "Equality and Human Rights Commission (EHRC)" in page
+    assert 'href="https://www.equalityadvisoryservice.com/"' in page
+    assert "1280 pixels" in page and "375 pixels" in page  # what is tested, at both widths
+
+
+def test_the_accessibility_contact_defaults_to_a_placeholder_address():
+    assert settings.ACCESSIBILITY_CONTACT_EMAIL == "accessibility@example.org"
 
 
 def test_secret_key_is_required_unless_debug(tmp_path):

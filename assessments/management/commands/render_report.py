@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments.models import Assessment
-from assessments.pdf import render_report_pdf
+from assessments.pdf import ReportTooLong, render_report_pdf
+from assessments.report_size import REPORT_PAGE_BUDGET
 
 
 class Command(BaseCommand):
@@ -23,7 +24,10 @@ class Command(BaseCommand):
         except (ValueError, Assessment.DoesNotExist):
             raise CommandError(f"No assessment with id {assessment_id!r}.") from None
         started = time.perf_counter()
-        data = render_report_pdf(assessment)
+        try:
+            data = render_report_pdf(assessment)
+        except ReportTooLong as refused:
+            raise CommandError(f"Not rendered: {refused} The page budget is {REPORT_PAGE_BUDGET:,}.") from None
         Path(output).write_bytes(data)
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Wrote {output} ({len(data):,} bytes) in {elapsed:.2f} s."))
