@@ -128,7 +128,7 @@ class AssessmentDetailsForm(forms.ModelForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("work_type") == WorkType.OTHER and not cleaned.get("work_type_other"):
             self.add_error("work_type_other", "Enter the type of work")
         start, review = cleaned.get("start_date"), cleaned.get("review_date")

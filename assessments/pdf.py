@@ -58,7 +58,7 @@ class StaticOnlyFetcher(URLFetcher):
         path = Path(url.removeprefix("file://").split("?")[0].split("#")[0]).resolve()
         return path.is_file() and any(path.is_relative_to(root) for root in self.roots)
 
-    def fetch(self, url: str, headers: dict | None = None):  # type: ignore[override]
+    def fetch(self, url: str, headers: dict | None = None):
         self.requested.append(url)
         if url.startswith("data:") or self._is_static_file(url):
             return super().fetch(url, headers)

@@ -87,7 +87,7 @@ def answer_saved_before_the_line_limit(rng: random.Random) -> str:
 
 def build_assessment(user, version, answer: Callable[[random.Random], str]):
     """An assessment with every question answered and every section complete; returns it and its word count."""
-    from assessments.services import assessment_create, section_answers_save, section_complete
+    from assessments.services import AnswerValue, assessment_create, section_answers_save, section_complete
 
     details = {
         "title": "Welfare advice in GP practices",
@@ -102,11 +102,12 @@ def build_assessment(user, version, answer: Callable[[random.Random], str]):
     rng = random.Random(2026)
     words = 0
     for section in version.sections.prefetch_related("questions"):
-        values = {}
+        values: dict[str, AnswerValue] = {}
         for q in section.questions.all():
             if q.answer_type == "long_text":
-                values[q.key] = answer(rng)
-                words += len(values[q.key].split())
+                text = answer(rng)
+                values[q.key] = text
+                words += len(text.split())
             elif q.answer_type == "single_choice":
                 values[q.key] = q.choices[0]["value"]
             else:
