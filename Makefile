@@ -45,10 +45,12 @@ test: install
 screenshots: install
 	$(BIN)/python scripts/with_postgres.py $(BIN)/python scripts/screenshots.py
 
-# The report benchmarks: one report (cold, cached, largest), then the end-of-workshop rush.
+# The benchmarks: one report (cold, cached, largest), the end-of-workshop report rush, then
+# make serve's page weight and 200 people signing in at once.
 bench: install
 	$(BIN)/python scripts/with_postgres.py $(BIN)/python bench/report_bench.py
 	$(BIN)/python scripts/with_postgres.py $(BIN)/python bench/report_rush.py
+	$(BIN)/python scripts/with_postgres.py $(BIN)/python bench/serve_bench.py
 
 lint: install
 	$(BIN)/ruff check .
