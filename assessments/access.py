@@ -1,26 +1,81 @@
-"""The one place that decides who may see or change an assessment.
+"""The one place that decides who may do what with an assessment.
 
-Every view that touches an assessment starts with get_assessment_for(); people without
-access get a 404, the same as for an id that does not exist, so ids cannot be probed.
+Every view that touches an assessment starts with `get_assessment_for(user, pk, action)`,
+naming what it is about to do. People with no role on the assessment get a 404, the same as
+for an id that does not exist, so ids cannot be probed; people whose role does not allow the
+action get a 403. Every list of assessments comes from `assessments_visible_to(user)`.
 """
 
+import enum
 import uuid
+from typing import NamedTuple
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from assessments.models import Assessment
+from assessments.models import Assessment, Membership, Role
 
 
-def get_assessment_for(user: User | AnonymousUser, pk: uuid.UUID | str, *, write: bool = False) -> Assessment:
-    """Return the assessment if `user` may see it (or change it, with write=True); else raise Http404.
+class Action(enum.Enum):
+    """What a view is about to do with an assessment."""
 
-    Only the owner has access for now; `write` is where team roles will plug in.
+    VIEW = "view"  # read every page, preview and download the report, export the data
+    EDIT = "edit"  # change the details and answers, complete and reopen sections
+    MANAGE_TEAM = "manage_team"  # invite, change roles, remove members, transfer ownership
+
+
+# What each role may do. Viewers read and download, never change.
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.OWNER: frozenset({Action.VIEW, Action.EDIT, Action.MANAGE_TEAM}),
+    Role.EDITOR: frozenset({Action.VIEW, Action.EDIT}),
+    Role.VIEWER: frozenset({Action.VIEW}),
+}
+
+
+class Access(NamedTuple):
+    """The assessment and the person's role on it: `assessment, role = get_assessment_for(...)`."""
+
+    assessment: Assessment
+    role: Role
+
+    def allows(self, action: Action) -> bool:
+        return action in PERMISSIONS[self.role]
+
+
+def assessments_visible_to(user: User | AnonymousUser) -> QuerySet[Assessment]:
+    """Every assessment the person has a role on: the only source of lists of assessments."""
+    if not user.is_authenticated:
+        return Assessment.objects.none()
+    member = Membership.objects.filter(assessment=OuterRef("pk"), user=user)
+    return Assessment.objects.filter(Q(owner=user) | Q(Exists(member)))
+
+
+def role_of(user: User, assessment: Assessment) -> Role | None:
+    if assessment.owner_id == user.pk:
+        return Role.OWNER
+    membership = Membership.objects.filter(assessment=assessment, user=user).values_list("role", flat=True).first()
+    return Role(membership) if membership else None
+
+
+def get_assessment_for(user: User | AnonymousUser, pk: uuid.UUID | str, action: Action) -> Access:
+    """The assessment and the person's role on it, if the role allows `action`.
+
+    Raises Http404 when the person has no role on it (or it does not exist), and
+    PermissionDenied (403) when their role does not allow the action.
     """
     if not user.is_authenticated:
         raise Http404("No assessment found.")
     try:
-        return Assessment.objects.select_related("toolkit_version__toolkit", "owner").get(pk=pk, owner=user)
+        assessment = assessments_visible_to(user).select_related("toolkit_version__toolkit", "owner").get(pk=pk)
     except (Assessment.DoesNotExist, ValueError, TypeError):
         raise Http404("No assessment found.") from None
+    role = role_of(user, assessment)
+    if role is None:
+        raise Http404("No assessment found.")
+    access = Access(assessment=assessment, role=role)
+    if not access.allows(action):
+        raise PermissionDenied(f"A {role.label.lower()} cannot do that.")
+    return access

@@ -21,6 +21,14 @@ ANSWER_MAX_LENGTH = 20_000
 ANSWER_MAX_LINES = 400
 
 
+class Role(models.TextChoices):
+    """A person's role on an assessment (what each may do: assessments.access.PERMISSIONS)."""
+
+    OWNER = "owner", "Owner"
+    EDITOR = "editor", "Editor"
+    VIEWER = "viewer", "Viewer"
+
+
 class WorkType(models.TextChoices):
     EVALUATION = "evaluation", "Evaluation of an intervention or new service model"
     IMPLEMENTATION = "implementation", "Implementation project"
@@ -106,3 +114,22 @@ class SectionCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} section {self.section_id} completed"
+
+
+class Membership(models.Model):
+    """Someone on an assessment's team besides its owner (the owner is Assessment.owner)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=[(Role.EDITOR, Role.EDITOR.label), (Role.VIEWER, Role.VIEWER.label)])
+    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "user"], name="one_membership_per_person"),
+            models.CheckConstraint(condition=models.Q(role__in=["editor", "viewer"]), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} on {self.assessment_id}"

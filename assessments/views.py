@@ -1,4 +1,4 @@
-"""Assessment pages. Each view starts with _get_assessment_for(); POSTs redirect."""
+"""Assessment pages. Each view starts with get_assessment_for(), naming its action; POSTs redirect."""
 
 import logging
 from typing import Any
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.http import AuthenticatedRequest
 from assessments import pdf, presenters, progress, services
-from assessments.access import get_assessment_for
+from assessments.access import Action, assessments_visible_to, get_assessment_for
 from assessments.export import assessment_export_data
 from assessments.forms import AssessmentDetailsForm, SectionForm
 from assessments.models import Answer, Assessment
@@ -23,10 +23,6 @@ from assessments.report import build_report
 from toolkit_content.models import Section
 
 logger = logging.getLogger(__name__)
-
-
-def _get_assessment_for(request: AuthenticatedRequest, pk: str, *, write: bool = False) -> Assessment:
-    return get_assessment_for(request.user, pk, write=write)
 
 
 def _get_section(assessment: Assessment, number: int) -> Section:
@@ -53,7 +49,7 @@ def _safe_return_url(request: HttpRequest) -> str:
 @login_required
 @require_safe
 def assessment_list(request: AuthenticatedRequest) -> HttpResponse:
-    assessments = list(Assessment.objects.filter(owner=request.user).order_by("-updated_at")[:500])
+    assessments = list(assessments_visible_to(request.user).order_by("-updated_at")[:500])
     rows = presenters.assessment_list_rows(assessments, progress.summaries(assessments))
     return render(request, "assessments/list.html", {"rows": rows})
 
@@ -76,7 +72,7 @@ def assessment_new(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_safe
 def assessment_task_list(request: AuthenticatedRequest, pk: str) -> HttpResponse:
-    assessment = _get_assessment_for(request, pk)
+    assessment, _role = get_assessment_for(request.user, pk, Action.VIEW)
     state = progress.assessment_progress(assessment)
     context = {
         "assessment": assessment,
@@ -89,7 +85,7 @@ def assessment_task_list(request: AuthenticatedRequest, pk: str) -> HttpResponse
 @login_required
 @require_safe
 def assessment_introduction(request: AuthenticatedRequest, pk: str) -> HttpResponse:
-    assessment = _get_assessment_for(request, pk)
+    assessment, _role = get_assessment_for(request.user, pk, Action.VIEW)
     version = assessment.toolkit_version
     context = {"assessment": assessment, "topics": version.introduction_topics.all(), "toolkit": version.toolkit}
     return render(request, "assessments/introduction.html", context)
@@ -98,7 +94,7 @@ def assessment_introduction(request: AuthenticatedRequest, pk: str) -> HttpRespo
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def assessment_details(request: AuthenticatedRequest, pk: str) -> HttpResponse:
-    assessment = _get_assessment_for(request, pk, write=True)
+    assessment, _role = get_assessment_for(request.user, pk, Action.EDIT)
     form = AssessmentDetailsForm(
         request.POST if request.method == "POST" else None, instance=assessment, submit_label="Save and continue"
     )
@@ -129,7 +125,7 @@ def _initial_from_answers(section: Section, answers: dict[int, Answer]) -> dict[
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def section_edit(request: AuthenticatedRequest, pk: str, number: int) -> HttpResponse:
-    assessment = _get_assessment_for(request, pk, write=True)
+    assessment, _role = get_assessment_for(request.user, pk, Action.EDIT)
     section = _get_section(assessment, number)
     questions = list(section.questions.all())
     return_url = _safe_return_url(request)
@@ -182,7 +178,7 @@ def _check_context(assessment: Assessment, section: Section, missing: list | Non
 @login_required
 @require_safe
 def section_check(request: AuthenticatedRequest, pk: str, number: int) -> HttpResponse:
-    assessment = _get_assessment_for(request, pk)
+    assessment, _role = get_assessment_for(request.user, pk, Action.VIEW)
     section = _get_section(assessment, number)
     return render(request, "assessments/check.html", _check_context(assessment, section))
 
@@ -190,7 +186,7 @@ def section_check(request: AuthenticatedRequest, pk: str, number: int) -> HttpRe
 @login_required
 @require_POST
 def section_complete(request: AuthenticatedRequest, pk: str, number: int) -> HttpResponse:
-    assessment = _get_assessment_for(request, pk, write=True)
+    assessment, _role = get_assessment_for(request.user, pk, Action.EDIT)
     section = _get_section(assessment, number)
     missing = services.section_complete(assessment=assessment, section=section, user=request.user)
     if missing:
@@ -202,7 +198,7 @@ def section_complete(request: AuthenticatedRequest, pk: str, number: int) -> Htt
 @login_required
 @require_safe
 def assessment_export(request: AuthenticatedRequest, pk: str) -> HttpResponse:
-    assessment = _get_assessment_for(request, pk)
+    assessment, _role = get_assessment_for(request.user, pk, Action.VIEW)
     data = assessment_export_data(assessment)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     stamp = timezone.localdate().isoformat()
@@ -213,14 +209,14 @@ def assessment_export(request: AuthenticatedRequest, pk: str) -> HttpResponse:
 @login_required
 @require_safe
 def assessment_report(request: AuthenticatedRequest, pk: str) -> HttpResponse:
-    assessment = _get_assessment_for(request, pk)
+    assessment, _role = get_assessment_for(request.user, pk, Action.VIEW)
     return render(request, "report/preview.html", {"assessment": assessment, "report": build_report(assessment)})
 
 
 @login_required
 @require_safe
 def assessment_report_pdf(request: AuthenticatedRequest, pk: str) -> HttpResponse:
-    assessment = _get_assessment_for(request, pk)
+    assessment, _role = get_assessment_for(request.user, pk, Action.VIEW)
     etag = pdf.report_etag(assessment)
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:

@@ -1,0 +1,126 @@
+"""Every URL of the assessments app x every role -> the status each must get.
+
+The matrix below is the access policy written out as a table. A URL of the app that is not
+in it fails `test_every_assessment_url_is_in_the_matrix`, so a new page cannot ship without
+someone deciding who may use it.
+
+Roles: anonymous (signed out), outsider (an account with no role on the assessment), viewer
+and editor (team members), owner, staff (an administrator with no role on the assessment:
+the admin site is theirs, other people's assessments are not).
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, reverse
+
+from accounts.models import User
+from assessments import urls as assessment_urls
+from assessments.models import Assessment, Membership, Role
+from tests.conftest import PASSWORD, client_for
+
+ROLES = ["anonymous", "outsider", "viewer", "editor", "owner", "staff"]
+
+# What each kind of URL allows. "sign-in": redirected to the sign-in page; "ok": the page or
+# the action works (200, or a redirect onwards); a number: exactly that status.
+OPEN_TO_SIGNED_IN = {"anonymous": "sign-in", **dict.fromkeys(ROLES[1:], "ok")}
+READ = {"anonymous": "sign-in", "outsider": 404, "viewer": "ok", "editor": "ok", "owner": "ok", "staff": 404}
+WRITE = {"anonymous": "sign-in", "outsider": 404, "viewer": 403, "editor": "ok", "owner": "ok", "staff": 404}
+POST_ONLY_GET = {"anonymous": "sign-in", **dict.fromkeys(ROLES[1:], 405)}
+GET_ONLY_POST = {"anonymous": "sign-in", **dict.fromkeys(ROLES[1:], 405)}
+
+# URL name -> (what a GET gets, what a POST gets), per role.
+MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
+    "assessment_list": (OPEN_TO_SIGNED_IN, GET_ONLY_POST),
+    "assessment_new": (OPEN_TO_SIGNED_IN, OPEN_TO_SIGNED_IN),
+    "assessment_task_list": (READ, GET_ONLY_POST),
+    "assessment_introduction": (READ, GET_ONLY_POST),
+    "assessment_details": (WRITE, WRITE),
+    "section": (WRITE, WRITE),
+    "section_check": (READ, GET_ONLY_POST),
+    "section_complete": (POST_ONLY_GET, WRITE),
+    "assessment_report": (READ, GET_ONLY_POST),
+    "assessment_report_pdf": (READ, GET_ONLY_POST),
+    "assessment_export": (READ, GET_ONLY_POST),
+}
+
+
+def _url_names() -> list[str]:
+    return [p.name for p in assessment_urls.urlpatterns if isinstance(p, URLPattern) and p.name]
+
+
+def _url(name: str, assessment: Assessment) -> str:
+    if name in {"assessment_list", "assessment_new"}:
+        return reverse(name)
+    if name in {"section", "section_check", "section_complete"}:
+        return reverse(name, args=[assessment.pk, 1])
+    return reverse(name, args=[assessment.pk])
+
+
+def _member(assessment: Assessment, email: str, role: Role) -> User:
+    user = User.objects.create_user(email, PASSWORD, display_name=email.split("@")[0].title())
+    Membership.objects.create(assessment=assessment, user=user, role=role, added_by=assessment.owner)
+    return user
+
+
+def _client_for_role(role: str, assessment: Assessment) -> Client:
+    if role == "anonymous":
+        return Client()
+    if role == "owner":
+        return client_for(assessment.owner)
+    if role == "viewer":
+        return client_for(_member(assessment, "vera@example.org", Role.VIEWER))
+    if role == "editor":
+        return client_for(_member(assessment, "eddie@example.org", Role.EDITOR))
+    if role == "staff":
+        return client_for(User.objects.create_superuser("sam@example.org", PASSWORD, display_name="Sam Admin"))
+    return client_for(User.objects.create_user("olive@example.org", PASSWORD, display_name="Olive Outsider"))
+
+
+def test_every_assessment_url_is_in_the_matrix():
+    assert sorted(_url_names()) == sorted(MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_access(assessment, name, method, role):
+    client = _client_for_role(role, assessment)
+    expected = MATRIX[name][0 if method == "get" else 1][role]
+    response = getattr(client, method)(_url(name, assessment))
+    if expected == "sign-in":
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), response
+    elif expected == "ok":
+        assert response.status_code in (200, 302), response.status_code
+        if response.status_code == 302:
+            assert not response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
+    if response.status_code in (403, 404):
+        # Refused people learn nothing about the assessment, not even its title.
+        assert assessment.title not in response.content.decode()
+
+
+def test_a_viewer_can_read_and_download_but_never_change(assessment):
+    viewer = client_for(_member(assessment, "vera@example.org", Role.VIEWER))
+    revision = assessment.revision
+    section = reverse("section", args=[assessment.pk, 1])
+    response = viewer.post(section, {"s1_problem": "A viewer's words", "continue": ""})
+    assert response.status_code == 403
+    assessment.refresh_from_db()
+    assert assessment.revision == revision and not assessment.answers.exists()
+    assert viewer.get(reverse("assessment_report_pdf", args=[assessment.pk]))["Content-Type"] == "application/pdf"
+
+
+def test_shared_assessments_are_listed_for_their_members_only(assessment, charlie_client):
+    editor = client_for(_member(assessment, "eddie@example.org", Role.EDITOR))
+    assert assessment.title in editor.get(reverse("assessment_list")).content.decode()
+    assert assessment.title not in charlie_client.get(reverse("assessment_list")).content.decode()
+
+
+def test_an_editor_can_save_answers(assessment):
+    editor = client_for(_member(assessment, "eddie@example.org", Role.EDITOR))
+    response = editor.post(
+        reverse("section", args=[assessment.pk, 1]), {"s1_problem": "An editor's words", "later": ""}
+    )
+    assert response.status_code == 302
+    assert assessment.answers.get(question__key="s1_problem").text == "An editor's words"
