@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import personal_data, services
@@ -31,14 +32,18 @@ from accounts.security_log import security_event_record
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
+    # Where to go afterwards: a page of this site only (an invitation link, for example).
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
+        next_url = ""
     if request.user.is_authenticated:
-        return redirect("assessment_list")
+        return redirect(next_url or "assessment_list")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Your account has been created.")
-        return redirect("assessment_list")
+        return redirect(next_url or "assessment_list")
     return render(request, "accounts/signup.html", {"form": form})
 
 

@@ -7,7 +7,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
-from assessments.models import ANSWER_MAX_LENGTH, ANSWER_MAX_LINES, Assessment, PublicAdvisers, WorkType
+from assessments.models import ANSWER_MAX_LENGTH, ANSWER_MAX_LINES, Assessment, PublicAdvisers, Role, WorkType
 from hiat_site.forms import PlainTextField, gds_helper
 from toolkit_content.models import Question
 
@@ -207,3 +207,34 @@ class SectionForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(*items)
+
+
+class InviteForm(forms.Form):
+    """The owner adds someone to the team by email address, as an editor or a viewer."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="If they do not have an account yet, we will email them a link to join.",
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+            "max_length": "Email addresses must be 254 characters or fewer",
+        },
+    )
+    role = forms.ChoiceField(
+        label="What can they do?",
+        choices=[
+            (Role.EDITOR.value, "Editor: can change answers and mark sections complete"),
+            (Role.VIEWER.value, "Viewer: can read and download the report, but not change anything"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what they can do", "invalid_choice": "Choose editor or viewer"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        # No maxlength: a browser would silently cut a pasted address; the server says so.
+        self.fields["email"].widget.attrs.pop("maxlength", None)
+        self.helper = gds_helper("Add to team", fields=list(self.fields))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments import views
+from assessments import team_views, views
 
 urlpatterns = [
     path("", views.assessment_list, name="assessment_list"),
@@ -14,4 +14,11 @@ urlpatterns = [
     path("<uuid:pk>/report/", views.assessment_report, name="assessment_report"),
     path("<uuid:pk>/report.pdf", views.assessment_report_pdf, name="assessment_report_pdf"),
     path("<uuid:pk>/export.json", views.assessment_export, name="assessment_export"),
+    path("<uuid:pk>/team/", team_views.team_page, name="assessment_team"),
+    path("<uuid:pk>/team/invite/", team_views.team_invite, name="assessment_team_invite"),
+    path("<uuid:pk>/team/role/", team_views.team_change_role, name="assessment_team_role"),
+    path("<uuid:pk>/team/remove/", team_views.team_remove, name="assessment_team_remove"),
+    path("<uuid:pk>/team/transfer/", team_views.team_transfer, name="assessment_team_transfer"),
+    path("<uuid:pk>/team/withdraw-invitation/", team_views.team_revoke, name="assessment_team_revoke"),
+    path("<uuid:pk>/team/leave/", team_views.team_leave, name="assessment_team_leave"),
 ]

@@ -72,10 +72,11 @@ def assessment_new(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_safe
 def assessment_task_list(request: AuthenticatedRequest, pk: str) -> HttpResponse:
-    assessment, _role = get_assessment_for(request.user, pk, Action.VIEW)
+    assessment, role = get_assessment_for(request.user, pk, Action.VIEW)
     state = progress.assessment_progress(assessment)
     context = {
         "assessment": assessment,
+        "role": role,
         "progress": state,
         "groups": presenters.task_list(assessment, state),
     }

@@ -89,6 +89,9 @@ def gds_helper(submit_label: str, *, fields: list[str] | None = None) -> FormHel
     off the browser's own `required` validation so the GOV.UK error summary is shown.
     """
     helper = FormHelper()
+    # The server checks every field and shows the GOV.UK error summary; the browser's own
+    # checks (type=email, required) would stop the form first, in the browser's words.
+    helper.attrs = {"novalidate": ""}
     helper.label_size = "s"
     helper.legend_size = "s"
     if fields is not None:

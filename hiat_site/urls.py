@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from assessments import team_views
 from hiat_site import views as site_views
 
 admin.site.site_header = "HIAT Assessments administration"
@@ -14,5 +15,6 @@ urlpatterns = [
     path("favicon.ico", site_views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("assessments/", include("assessments.urls")),
+    path("invitations/<str:token>/", team_views.invitation_accept, name="invitation_accept"),
     path("admin/", admin.site.urls),
 ]

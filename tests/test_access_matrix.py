@@ -27,6 +27,8 @@ READ = {"anonymous": "sign-in", "outsider": 404, "viewer": "ok", "editor": "ok",
 WRITE = {"anonymous": "sign-in", "outsider": 404, "viewer": 403, "editor": "ok", "owner": "ok", "staff": 404}
 POST_ONLY_GET = {"anonymous": "sign-in", **dict.fromkeys(ROLES[1:], 405)}
 GET_ONLY_POST = {"anonymous": "sign-in", **dict.fromkeys(ROLES[1:], 405)}
+MANAGE = {"anonymous": "sign-in", "outsider": 404, "viewer": 403, "editor": 403, "owner": "ok", "staff": 404}
+MEMBERS = {"anonymous": "sign-in", "outsider": 404, "viewer": "ok", "editor": "ok", "owner": "ok", "staff": 404}
 
 # URL name -> (what a GET gets, what a POST gets), per role.
 MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
@@ -41,6 +43,13 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "assessment_report": (READ, GET_ONLY_POST),
     "assessment_report_pdf": (READ, GET_ONLY_POST),
     "assessment_export": (READ, GET_ONLY_POST),
+    "assessment_team": (READ, GET_ONLY_POST),
+    "assessment_team_invite": (POST_ONLY_GET, MANAGE),
+    "assessment_team_role": (POST_ONLY_GET, MANAGE),
+    "assessment_team_remove": (POST_ONLY_GET, MANAGE),
+    "assessment_team_transfer": (POST_ONLY_GET, MANAGE),
+    "assessment_team_revoke": (POST_ONLY_GET, MANAGE),
+    "assessment_team_leave": (POST_ONLY_GET, MEMBERS),
 }
 
 

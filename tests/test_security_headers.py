@@ -8,7 +8,17 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 # POST-only URLs: GET and HEAD both get 405.
-POST_ONLY = {"logout", "section_complete", "account_export_request"}
+POST_ONLY = {
+    "logout",
+    "section_complete",
+    "account_export_request",
+    "assessment_team_invite",
+    "assessment_team_role",
+    "assessment_team_remove",
+    "assessment_team_transfer",
+    "assessment_team_revoke",
+    "assessment_team_leave",
+}
 
 
 def _named_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:

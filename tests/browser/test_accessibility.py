@@ -22,15 +22,16 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import BrowserContext, Page, expect
 
-from accounts.models import DataExport
+from accounts.models import DataExport, User
 from assessments import pdf as report_pdf_module
-from assessments.models import Assessment
+from assessments.models import Assessment, Invitation, Role
 from assessments.services import (
     assessment_create,
     assessment_update_details,
     section_answers_save,
     section_complete,
 )
+from assessments.team import team_invite, token_hash
 from tests.browser.conftest import sign_in_context
 from tests.conftest import DETAILS
 from tests.helpers import answer_for
@@ -58,6 +59,12 @@ NOT_PAGES = {
     "assessment_report_pdf": "PDF download (its accessibility is tested in tests/test_report.py)",
     "account_export_request": "POST only; redirects to Your account",
     "account_export_download": "ZIP download",
+    "assessment_team_invite": "POST only; the team page with its errors is scanned as team-invite-errors",
+    "assessment_team_role": "POST only; redirects to the team page",
+    "assessment_team_remove": "POST only; redirects to the team page",
+    "assessment_team_transfer": "POST only; redirects to the task list",
+    "assessment_team_revoke": "POST only; redirects to the team page",
+    "assessment_team_leave": "POST only; redirects to Your assessments",
 }
 
 
@@ -187,6 +194,42 @@ def _report_too_long(world: World) -> None:
     expect(world.page.get_by_role("heading", name="Your report is too long to make into a PDF")).to_be_visible()
 
 
+def _team_with_members(world: World) -> None:
+    bob = User.objects.create_user("bob@example.org", "correct-horse-battery-staple", display_name="Bob Editor")
+    team_invite(assessment=world.assessment, email=bob.email, role=Role.EDITOR, invited_by=world.alice, site_url="")
+    team_invite(
+        assessment=world.assessment, email="new@example.org", role=Role.VIEWER, invited_by=world.alice, site_url=""
+    )
+    world.sign_in()
+    world.page.goto(world.url("team/"))
+
+
+def _team_invite_errors(world: World) -> None:
+    world.sign_in()
+    world.page.goto(world.url("team/"))
+    world.page.get_by_label("Email address").fill("not an email")
+    world.page.get_by_role("button", name="Add to team").click()
+    expect(world.page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _invitation(*, signed_in: bool) -> Callable[[World], None]:
+    def visit(world: World) -> None:
+        token = "a-test-invitation-token"
+        Invitation.objects.create(
+            assessment=world.assessment,
+            email="new@example.org",
+            role=Role.VIEWER,
+            token_hash=token_hash(token),
+            invited_by=world.alice,
+            expires_at=timezone.now() + timedelta(days=14),
+        )
+        if signed_in:
+            world.sign_in()
+        world.page.goto(f"/invitations/{token}/")
+
+    return visit
+
+
 def _server_error(world: World) -> None:
     # The 500 template is static HTML; load it on the site so its stylesheet resolves.
     world.page.goto("/accessibility/")
@@ -230,6 +273,15 @@ SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
     },
     "section_complete": {"complete-with-gaps": _complete_with_gaps},
     "assessment_report": {"report-preview": _signed_in(lambda w: w.url("report/"))},
+    "assessment_team": {
+        "team-owner": _team_with_members,
+        "team-invite-errors": _team_invite_errors,
+    },
+    "invitation_accept": {
+        "invitation-signed-out": _invitation(signed_in=False),
+        "invitation-signed-in": _invitation(signed_in=True),
+        "invitation-invalid": _anonymous("/invitations/not-a-real-token/"),
+    },
     "account": {
         "account": _signed_in(lambda w: "/accounts/"),
         "account-export-pending": _account_export_states("pending"),
