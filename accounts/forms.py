@@ -3,11 +3,12 @@ from typing import Any
 from crispy_forms_gds.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest
 
 from accounts.models import User
-from accounts.services import password_reset_request
+from accounts.services import password_confirm, password_reset_request
 from hiat_site.forms import PlainTextField, gds_helper
 
 
@@ -142,7 +143,8 @@ class EmailChangeForm(forms.Form):
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        self.request = request
         super().__init__(*args, **kwargs)
         self.error_messages = {**self.error_messages, "password_incorrect": "Your current password is not correct"}
         self.fields["old_password"].label = "Your current password"
@@ -156,6 +158,15 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
             field.max_length = 1000  # type: ignore[attr-defined]
             field.validators.append(MaxLengthValidator(1000, "Passwords must be 1,000 characters or fewer"))
         self.helper = gds_helper("Change password", fields=list(self.fields))
+
+    def clean_old_password(self) -> str:
+        # Checked as signing in checks it: wrong guesses count towards the lockout and are logged.
+        old_password = self.cleaned_data["old_password"]
+        try:
+            password_confirm(user=self.user, password=old_password, request=self.request, field="old_password")
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["old_password"]) from None
+        return old_password
 
 
 class ConfirmForm(forms.Form):

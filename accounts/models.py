@@ -1,6 +1,7 @@
 """People who use the service. Email is the login; see docs/adr/0002-custom-user-model.md."""
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -30,8 +31,11 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str | None) -> "User":
-        # Email addresses are stored lower-cased, so "Alice@NHS.net" signs in as alice@nhs.net.
-        return self.get(email__iexact=username or "")
+        # Addresses are stored lower-cased (User.save), so "Alice@NHS.net " signs in as
+        # alice@nhs.net. The match is exact on Python's lower-casing, the same the sign-in
+        # throttle counts by: PostgreSQL's case-insensitive match would also take "alıce"
+        # (dotless i) for "alice", a second spelling with a lockout count of its own.
+        return self.get(email=(username or "").strip().lower())
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -61,6 +65,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # One spelling of each address, whatever path created or changed the account (the
+        # sign-up form, the admin, a command): sign-in and throttling rely on it.
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         # Django checks each session against this hash of the password; adding the salt

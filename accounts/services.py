@@ -7,8 +7,9 @@ naming the field, so a view can show the message beside it.
 import secrets
 from datetime import timedelta
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -20,6 +21,9 @@ from accounts.security_log import normalise_email, security_event_record
 from accounts.tasks import build_data_export, send_account_change_notice, send_password_reset
 
 WRONG_PASSWORD = "Your current password is not correct"
+LOCKED_OUT = (
+    "There have been too many wrong passwords for this account. Try again in {minutes} minutes, or reset your password"
+)
 EMAIL_TAKEN = "Another account already uses this email address. Enter a different email address"
 
 
@@ -44,9 +48,24 @@ def password_reset_request(*, email: str, request: HttpRequest, domain: str, use
     return queued
 
 
-def _check_password(user: User, password: str, field: str = "password") -> None:
-    if not user.check_password(password):
-        raise ValidationError({field: WRONG_PASSWORD})
+def password_confirm(*, user: User, password: str, request: HttpRequest, field: str = "password") -> None:
+    """Check someone's current password the way signing in does.
+
+    Through authenticate(), a wrong password counts towards the account's lockout (django-axes)
+    and is written to the security log, so a session left open on a shared PC cannot be used
+    to guess the password without limit on the account pages.
+    """
+    # django-axes decides about a lock only from attributes it sets on the request; outside its
+    # sign-in flow they must be set first, or a locked account would still get through here.
+    AxesProxyHandler.update_request(request)
+    if AxesProxyHandler.is_allowed(request, {"username": user.email}) and (
+        authenticate(request, username=user.email, password=password) is not None
+    ):
+        return
+    if getattr(request, "axes_locked_out", False) or not AxesProxyHandler.is_allowed(request, {"username": user.email}):
+        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        raise ValidationError({field: LOCKED_OUT.format(minutes=minutes)})
+    raise ValidationError({field: WRONG_PASSWORD})
 
 
 def user_change_name(*, user: User, display_name: str, request: HttpRequest | None = None) -> None:
@@ -57,9 +76,9 @@ def user_change_name(*, user: User, display_name: str, request: HttpRequest | No
     security_event_record(kind=SecurityEvent.Kind.NAME_CHANGED, request=request, user=user)
 
 
-def user_change_email(*, user: User, email: str, password: str, request: HttpRequest | None = None) -> None:
+def user_change_email(*, user: User, email: str, password: str, request: HttpRequest) -> None:
     """Change the sign-in address after checking the current password; addresses stay unique."""
-    _check_password(user, password)
+    password_confirm(user=user, password=password, request=request)
     email = email.strip().lower()
     if email == user.email:
         return
@@ -118,7 +137,7 @@ def user_delete(*, user: User, password: str, request: HttpRequest) -> None:
     The security log keeps one row for the deletion with the email address only (the audit
     trail); earlier rows lose their link to the account and expire with the log.
     """
-    _check_password(user, password)
+    password_confirm(user=user, password=password, request=request)
     email = user.email
     logout(request)
     with transaction.atomic():

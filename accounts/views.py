@@ -113,7 +113,7 @@ def account_email(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def account_password(request: AuthenticatedRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
+    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None, request=request)
     if request.method == "POST" and form.is_valid():
         services.user_change_password(
             user=request.user, new_password=form.cleaned_data["new_password1"], request=request

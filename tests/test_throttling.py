@@ -138,3 +138,58 @@ def test_a_limit_below_one_stops_the_app_with_a_message(name):
         text=True,
     )
     assert result.returncode != 0 and f"{name} must be at least 1" in result.stderr
+
+
+@pytest.mark.parametrize("spelling", ["al\u0131ce@example.org", "ALICE@EXAMPLE.ORG ", "al\u0130ce@example.org"])
+def test_another_spelling_of_a_locked_address_does_not_get_in(client, alice, spelling):
+    _lock(client, "alice@example.org")
+    response = _sign_in(client, spelling, PASSWORD)
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_dotless_i_is_not_the_same_account(client, alice):
+    # PostgreSQL's case-insensitive match would take "alıce" for "alice"; sign-in must not.
+    assert _sign_in(client, "al\u0131ce@example.org", PASSWORD).status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_addresses_are_stored_in_one_spelling_whoever_saves_them(db):
+    user = User(email="  Mixed.Case@Example.ORG ", display_name="Mixed")
+    user.set_password(PASSWORD)
+    user.save()
+    assert User.objects.get(pk=user.pk).email == "mixed.case@example.org"
+    assert (
+        Client().post("/accounts/login/", {"username": "MIXED.case@example.org", "password": PASSWORD}).status_code
+        == 302
+    )
+
+
+@pytest.mark.parametrize(
+    "path,field,extra",
+    [
+        ("/accounts/delete/", "password", {}),
+        ("/accounts/email/", "password", {"email": "new-address@example.org"}),
+        (
+            "/accounts/password/",
+            "old_password",
+            {"new_password1": "a-new-passphrase-2026", "new_password2": "a-new-passphrase-2026"},
+        ),
+    ],
+)
+def test_wrong_passwords_on_the_account_pages_count_towards_the_lock(alice, path, field, extra):
+    from tests.conftest import client_for
+
+    client = client_for(alice)
+    for _ in range(LIMIT - 1):
+        response = client.post(path, {field: "wrong-password", **extra}, REMOTE_ADDR=WORKSHOP_IP)
+        assert response.status_code == 200 and "Your current password is not correct" in response.content.decode()
+    # The 50th wrong password pauses the account, as on the sign-in page.
+    assert client.post(path, {field: "wrong-password", **extra}, REMOTE_ADDR=WORKSHOP_IP).status_code == 429
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.SIGN_IN_FAILED).count() == LIMIT
+    # Now even the right password changes nothing.
+    response = client.post(path, {field: PASSWORD, **extra}, REMOTE_ADDR=WORKSHOP_IP)
+    assert response.status_code == 429 or "too many wrong passwords" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.org" and alice.check_password(PASSWORD)
+    assert _sign_in(Client(), "alice@example.org", PASSWORD).status_code == 429
