@@ -12,6 +12,9 @@ from django.utils import timezone
 
 # Set on sign-in (accounts.signals); an ISO 8601 timestamp so the session stays JSON.
 SIGNED_IN_AT = "accounts_signed_in_at"
+# A save typed just before the limit passed is still taken, once; a session far past its
+# limit (a stolen cookie) gets no such grace.
+GRACE = timedelta(hours=1)
 
 
 def session_absolute_limit(
@@ -32,7 +35,7 @@ def session_absolute_limit(
             if signed_in_at is None:
                 request.session[SIGNED_IN_AT] = now.isoformat()
             elif now - datetime.fromisoformat(signed_in_at) > limit:
-                if request.method == "POST":
+                if request.method == "POST" and now - datetime.fromisoformat(signed_in_at) <= limit + GRACE:
                     # Never lose a save that was typed before the limit passed: this last
                     # POST is handled as normal, and the session ends as it returns.
                     response = get_response(request)

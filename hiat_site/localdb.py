@@ -10,6 +10,7 @@ worker and one-off `manage.py` commands share one server that stops with the app
 """
 
 import atexit
+import contextlib
 import signal
 import sys
 import threading
@@ -59,6 +60,7 @@ def database_url(socket_dir: str, database: str) -> str:
 
 def _ensure_database(socket_dir: str, database: str) -> None:
     import psycopg2
+    import psycopg2.errors
 
     connection = psycopg2.connect(host=socket_dir, user="postgres", dbname="postgres")
     try:
@@ -66,7 +68,10 @@ def _ensure_database(socket_dir: str, database: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
             if cursor.fetchone() is None:
-                cursor.execute(f'CREATE DATABASE "{database}"')
+                # Another process starting at the same moment may create it first (which
+                # PostgreSQL reports as either error, depending on when the two meet).
+                with contextlib.suppress(psycopg2.errors.DuplicateDatabase, psycopg2.errors.UniqueViolation):
+                    cursor.execute(f'CREATE DATABASE "{database}"')
     finally:
         connection.close()
 

@@ -74,9 +74,12 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Decided before the view runs: a response to a request that arrived signed in is
+        # personal even if the person is signed out while it is made (the session limit).
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if signed_in:
             patch_cache_control(response, no_store=True, private=True)
         return response

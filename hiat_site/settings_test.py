@@ -4,6 +4,7 @@
 """
 
 import os
+import uuid
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -21,8 +22,9 @@ from hiat_site.settings import CACHES, DATABASES, STORAGES  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DATABASES["default"]["CONN_MAX_AGE"] = 0
-# A test database of this run's own, so two runs against one server never collide.
-DATABASES["default"]["TEST"] = {"NAME": f"test_hiat_{os.getpid()}"}
+# A test database of this run's own, so two runs against one server never collide (a random
+# name: process ids repeat across machines and containers sharing one server).
+DATABASES["default"]["TEST"] = {"NAME": f"test_hiat_{uuid.uuid4().hex[:12]}"}
 # Serve static files straight from the source folders (no collectstatic in tests; the
 # production storage is tested through `make serve` in tests/test_production.py).
 WHITENOISE_USE_FINDERS = True

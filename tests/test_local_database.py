@@ -91,4 +91,34 @@ def test_a_user_killed_outright_does_not_keep_the_server_running(pgdata):
 
 def test_test_runs_have_a_database_of_their_own():
     # Two `make test` runs against one server must not fight over one test database name.
-    assert settings.DATABASES["default"]["TEST"]["NAME"] == f"test_hiat_{os.getpid()}"
+    code = "import hiat_site.settings_test as s; print(s.DATABASES['default']['TEST']['NAME'])"
+    env = {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://x@localhost/x")}
+    names = {
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+        ).stdout.strip()
+        for _ in range(2)
+    }
+    assert len(names) == 2 and all(name.startswith("test_hiat_") for name in names), names
+    assert settings.DATABASES["default"]["TEST"]["NAME"] not in names
+
+
+def test_processes_starting_together_on_a_fresh_folder_all_get_the_database(pgdata):
+    # `make run` starts the web server and the worker at the same moment on a fresh clone.
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", JOIN, str(pgdata)],
+            cwd=settings.BASE_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(settings.BASE_DIR)},
+        )
+        for _ in range(4)
+    ]
+    urls = [process.stdout.readline().strip() for process in processes]  # type: ignore[union-attr]
+    for process in processes:
+        _stop(process)
+    errors = [process.stderr.read() for process in processes]  # type: ignore[union-attr]
+    assert all(url.endswith(f"/{APP_DATABASE}") for url in urls), (urls, errors)
+    assert not any("Traceback" in error for error in errors), errors

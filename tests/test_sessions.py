@@ -53,6 +53,24 @@ def test_a_save_sent_after_the_limit_is_kept_and_then_the_session_ends(alice):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
+def test_a_session_long_past_its_limit_gets_no_grace_for_a_save(alice):
+    # A stolen cookie days later must not be able to change anything, even once.
+    client = _signed_in_client()
+    _signed_in_hours_ago(client, 13.5)
+    response = client.post(reverse("account_name"), {"display_name": "Someone Else"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    alice.refresh_from_db()
+    assert alice.display_name == "Alice Owner"
+
+
+def test_a_refused_save_in_the_grace_period_is_not_cached(alice):
+    client = _signed_in_client()
+    _signed_in_hours_ago(client, 12.5)
+    response = client.post(reverse("account_name"), {"display_name": ""})
+    assert response.status_code == 200, "the form comes back with its error"
+    assert "no-store" in response["Cache-Control"]
+
+
 @override_settings(SESSION_ABSOLUTE_LIMIT_HOURS=1)
 def test_the_absolute_limit_is_configurable(alice):
     client = _signed_in_client()

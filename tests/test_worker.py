@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.conf import settings
@@ -20,10 +20,15 @@ from tests.helpers import sign_in
 
 
 def _test_database_url() -> str:
+    """The test database as a DATABASE_URL for another process, password and options included."""
     db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
     host = quote(db["HOST"] or "", safe="")
     port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{db['USER']}@{host}{port}/{db['NAME']}"
+    options = urlencode({k: v for k, v in (db.get("OPTIONS") or {}).items() if isinstance(v, str | int)})
+    return f"postgres://{credentials}@{host}{port}/{db['NAME']}" + (f"?{options}" if options else "")
 
 
 @pytest.fixture
