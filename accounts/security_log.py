@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -30,15 +31,34 @@ def normalise_email(value: str) -> str:
     return clean_plain_text(value or "").strip().lower()[:EMAIL_MAX]
 
 
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The connecting address, if it is a valid IP (REMOTE_ADDR, set by the WSGI server)."""
-    if request is None:
-        return None
-    value = request.META.get("REMOTE_ADDR", "")
+def _ip(value: str) -> str | None:
     try:
-        return str(ipaddress.ip_address(value))
+        return str(ipaddress.ip_address(value.strip()))
     except ValueError:
         return None
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The address of the person's browser, for the security log and sign-in throttling.
+
+    Behind a reverse proxy on this host every connection comes from the proxy, so when the
+    connecting address is one of TRUSTED_PROXIES the address the proxy saw is taken from
+    X-Forwarded-For: the rightmost entry that is not itself a trusted proxy (entries further
+    left were written by the browser's side and can say anything).
+    """
+    if request is None:
+        return None
+    address = _ip(request.META.get("REMOTE_ADDR", ""))
+    trusted = set(settings.TRUSTED_PROXIES)
+    if address is None or address not in trusted:
+        return address
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        hop_address = _ip(hop)
+        if hop_address is None:
+            return address
+        if hop_address not in trusted:
+            return hop_address
+    return address
 
 
 def security_event_record(

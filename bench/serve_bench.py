@@ -202,6 +202,7 @@ def main() -> None:
         "STATIC_ROOT": static_root,
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
+        "ACCESSIBILITY_CONTACT_EMAIL": "accessibility@example.org",
         "DJANGO_SETTINGS_MODULE": "hiat_site.settings",
     }
     server = None

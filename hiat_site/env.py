@@ -51,7 +51,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def env_email(name: str, default: str) -> str:
+def env_email(name: str, default: str | None) -> str:
     value = env_str(name, default).strip()
     try:
         validate_email(value)

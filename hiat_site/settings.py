@@ -220,8 +220,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="HIAT Assessments <no-reply@localhost>")
 # Where people report accessibility problems (shown in the accessibility statement): the
-# team that runs this instance, which the regulations require to answer.
-ACCESSIBILITY_CONTACT_EMAIL = env_email("ACCESSIBILITY_CONTACT_EMAIL", default="accessibility@example.org")
+# team that runs this instance, which the regulations require to answer. Required in
+# production: a placeholder address would leave people no way to report a problem.
+ACCESSIBILITY_CONTACT_EMAIL = env_email(
+    "ACCESSIBILITY_CONTACT_EMAIL", default="accessibility@example.org" if DEBUG else None
+)
 
 # ---------------------------------------------------------------------------
 # Internationalisation
@@ -289,6 +292,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 # NHS and council domains are on browsers' HSTS preload list already; HTTPS only, always.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
+# Reverse proxies whose X-Forwarded-For names the browser's address (accounts.security_log):
+# without this, the security log and the sign-in throttle would see only the proxy.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"] if env_bool("BEHIND_TLS_PROXY") else [])
+# /healthz answers a monitor on the host itself over plain HTTP, without the HTTPS redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ if not os.environ.get("DATABASE_URL"):
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-to-pass")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")
+os.environ.setdefault("ACCESSIBILITY_CONTACT_EMAIL", "accessibility@example.org")
 
 from hiat_site.settings import *  # noqa: E402,F403
 from hiat_site.settings import CACHES, DATABASES, STORAGES  # noqa: E402

@@ -31,6 +31,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "hiat.example.org",
         "CSRF_TRUSTED_ORIGINS": "https://hiat.example.org",
         "EMAIL_HOST": "smtp.example.org",
+        "ACCESSIBILITY_CONTACT_EMAIL": "accessibility@trust.nhs.example",
     }
     env.update(overrides)
     return env
@@ -59,7 +60,12 @@ def test_production_refuses_an_email_backend_that_does_not_deliver(backend):
 
 
 @pytest.mark.parametrize(
-    "missing,message", [("SECRET_KEY", "Set the SECRET_KEY"), ("DATABASE_URL", "Set DATABASE_URL")]
+    "missing,message",
+    [
+        ("SECRET_KEY", "Set the SECRET_KEY"),
+        ("DATABASE_URL", "Set DATABASE_URL"),
+        ("ACCESSIBILITY_CONTACT_EMAIL", "Set the ACCESSIBILITY_CONTACT_EMAIL"),
+    ],
 )
 def test_a_missing_setting_is_one_clear_line_not_a_traceback(missing, message):
     env = production_env()

@@ -134,3 +134,36 @@ def test_purge_deletes_only_events_older_than_the_retention_period(db):
     assert list(SecurityEvent.objects.values_list("email", flat=True)) == ["new@example.org"]
     with pytest.raises(CommandError):
         call_command("purge_security_log", "--days", "0", stdout=out)
+
+
+@pytest.mark.parametrize(
+    "remote,forwarded,expected",
+    [
+        ("203.0.113.7", "", "203.0.113.7"),  # no proxy
+        ("203.0.113.7", "198.51.100.9", "203.0.113.7"),  # not from a trusted proxy: the header is ignored
+        ("127.0.0.1", "198.51.100.9", "198.51.100.9"),  # nginx on this host names the browser
+        ("127.0.0.1", "10.9.9.9, 198.51.100.9", "198.51.100.9"),  # the rightmost untrusted hop, not a spoofed left one
+        ("127.0.0.1", "198.51.100.9, 127.0.0.1", "198.51.100.9"),  # proxies in a chain are skipped
+        ("127.0.0.1", "garbage", "127.0.0.1"),
+        ("127.0.0.1", "", "127.0.0.1"),
+    ],
+)
+def test_the_browsers_address_is_taken_from_a_trusted_proxy_only(settings, remote, forwarded, expected):
+    from django.test import RequestFactory
+
+    from accounts.security_log import client_ip
+
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "::1"]
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_sign_in_failures_behind_the_proxy_are_logged_with_the_browsers_address(client, settings, alice):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    client.post(
+        "/accounts/login/",
+        {"username": "alice@example.org", "password": "wrong"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.9",
+    )
+    assert SecurityEvent.objects.get(kind="sign_in_failed").ip_address == "198.51.100.9"

@@ -1,5 +1,6 @@
 """Site-wide behaviour: health check, settings helpers, no inline script or style."""
 
+import os
 import re
 from pathlib import Path
 
@@ -47,8 +48,8 @@ def test_accessibility_statement_says_how_to_report_a_problem_and_what_happens_n
     assert "1280 pixels" in page and "375 pixels" in page  # what is tested, at both widths
 
 
-def test_the_accessibility_contact_defaults_to_a_placeholder_address():
-    assert settings.ACCESSIBILITY_CONTACT_EMAIL == "accessibility@example.org"
+def test_the_accessibility_contact_is_the_configured_address():
+    assert os.environ["ACCESSIBILITY_CONTACT_EMAIL"] == settings.ACCESSIBILITY_CONTACT_EMAIL
 
 
 def test_secret_key_is_required_unless_debug(tmp_path):
