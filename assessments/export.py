@@ -2,8 +2,8 @@
 
 from typing import Any
 
+from assessments import answer_types
 from assessments.models import Answer, Assessment
-from assessments.presenters import answer_display
 from assessments.progress import answers_by_question, assessment_progress, sections_with_questions
 from toolkit_content.models import Question
 
@@ -48,7 +48,7 @@ def assessment_export_data(assessment: Assessment) -> dict[str, Any]:
 
 
 def _answer(question: Question, answer: Answer | None) -> dict[str, Any]:
-    text, labels = answer_display(question, answer)
+    text, labels = answer_types.display(question, answer)
     return {
         "key": question.key,
         "number": question.number,
@@ -57,6 +57,6 @@ def _answer(question: Question, answer: Answer | None) -> dict[str, Any]:
         "text": text,
         "selected": list(answer.selected) if answer else [],
         "selected_labels": labels,
-        "answered": bool(text or labels),
+        "answered": answer_types.is_answered(question, answer),
         "updated_at": answer.updated_at.isoformat() if answer else None,
     }

@@ -7,9 +7,10 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from assessments import answer_types
 from assessments.models import Answer, Assessment
 from assessments.progress import AssessmentProgress, Status, Summary
-from toolkit_content.models import Question, Section
+from toolkit_content.models import Section
 
 # GOV.UK tag colours per status; "Completed" is plain text in the task list pattern.
 _TAG_CLASSES = {
@@ -128,21 +129,7 @@ class SummaryRow:
     text: str = ""
     change_href: str = ""
     required: bool = False
-
-    @property
-    def answered(self) -> bool:
-        return bool(self.text or self.value_lines)
-
-
-def answer_display(question: Question, answer: Answer | None) -> tuple[str, list[str]]:
-    """(text, chosen labels) for showing an answer; both empty when it is unanswered."""
-    if answer is None or answer.is_blank:
-        return "", []
-    if question.is_choice:
-        # In the order the question lists its options, not the order they were stored.
-        chosen = set(answer.selected)
-        return "", [c["label"] for c in question.choices if c["value"] in chosen]
-    return answer.text, []
+    answered: bool = False
 
 
 def section_summary_rows(
@@ -151,7 +138,9 @@ def section_summary_rows(
     edit_url = reverse("section", args=[assessment.pk, section.number])
     rows = []
     for question in section.questions.all():
-        text, lines = answer_display(question, answers.get(question.id))
+        answer = answers.get(question.id)
+        text, lines = answer_types.display(question, answer)
+        anchor = answer_types.rules_for(question).anchor(question)
         rows.append(
             SummaryRow(
                 key=question.key,
@@ -159,15 +148,9 @@ def section_summary_rows(
                 question=question.text,
                 text=text,
                 value_lines=lines,
-                change_href=f"{edit_url}?{urlencode({'return_url': return_url})}#{field_anchor(question)}",
+                change_href=f"{edit_url}?{urlencode({'return_url': return_url})}#{anchor}",
                 required=question.required,
+                answered=answer_types.is_answered(question, answer),
             )
         )
     return rows
-
-
-def field_anchor(question: Question) -> str:
-    """The id a question's first input has on the section page (what error links point at)."""
-    if question.is_choice:  # crispy-forms-gds numbers radios and checkboxes from 1
-        return f"id_{question.key}_1"
-    return f"id_{question.key}"

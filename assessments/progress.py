@@ -8,8 +8,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
+from assessments.answer_types import ANSWERED
 from assessments.models import Answer, Assessment, SectionCompletion
 from toolkit_content.models import Question, Section, ToolkitVersion
 
@@ -19,9 +20,6 @@ class Status:
     IN_PROGRESS = "In progress"
     COMPLETED = "Completed"
 
-
-# An answer counts once it has text or a chosen option.
-ANSWERED = Q(text__gt="") | ~Q(selected=[])
 
 DETAIL_FIELDS_FOR_COMPLETE = (
     "title",
