@@ -23,10 +23,11 @@ _TAG_CLASSES = {
 @dataclass(frozen=True)
 class StatusTag:
     label: str
+    css_class: str = "govuk-tag govuk-tag--grey"
 
-    @property
-    def css_class(self) -> str:
-        return _TAG_CLASSES.get(self.label, "govuk-tag govuk-tag--grey")
+
+def status_tag(status: Status) -> StatusTag:
+    return StatusTag(status.label, _TAG_CLASSES[status])
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def task_list(assessment: Assessment, progress: AssessmentProgress) -> list[Task
         TaskRow(
             title="Project details",
             href=reverse("assessment_details", args=[pk]),
-            status=StatusTag(progress.details_status),
+            status=status_tag(progress.details_status),
             id="details",
         ),
     ]
@@ -65,7 +66,7 @@ def task_list(assessment: Assessment, progress: AssessmentProgress) -> list[Task
         TaskRow(
             title=f"{s.section.number}. {s.section.title}",
             href=reverse("section_check" if s.completed else "section", args=[pk, s.section.number]),
-            status=StatusTag(s.status),
+            status=status_tag(s.status),
             hint=f"{s.answered} of {s.total} questions answered",
             id=f"section-{s.section.number}",
         )
@@ -112,7 +113,7 @@ def assessment_list_rows(assessments: list[Assessment], summaries: dict[uuid.UUI
             organisation=a.organisation,
             href=reverse("assessment_task_list", args=[a.pk]),
             report_href=reverse("assessment_report", args=[a.pk]),
-            status=StatusTag(summaries[a.pk].status),
+            status=status_tag(summaries[a.pk].status),
             percent=summaries[a.pk].percent,
             updated_at=a.updated_at,
         )
