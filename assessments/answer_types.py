@@ -6,6 +6,7 @@ what people are shown, whether a question counts as answered, and the checks on 
 that arrives from outside a form. Adding an answer type means adding one class below.
 """
 
+from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from crispy_forms_gds.layout import Field
@@ -38,40 +39,42 @@ def _invalid_choice(question: Question) -> str:
     return f"Select an answer to {question.number} from the list"  # noqa: S608 (not SQL)
 
 
-class AnswerTypeRules:
-    """The rules of one answer type. Subclasses fill in every method; none keeps state."""
+class AnswerTypeRules(ABC):
+    """The rules of one answer type. Instances keep no state: one of each serves every request."""
 
     answer_type: ClassVar[str]
 
+    @abstractmethod
     def form_field(self, question: Question) -> forms.Field:
-        raise NotImplementedError
+        """The section form's field for the question, with its limits and messages."""
 
+    @abstractmethod
     def layout(self, question: Question) -> Field:
         """The crispy-forms-gds layout item that renders the field on the section page."""
-        raise NotImplementedError
 
+    @abstractmethod
     def anchor(self, question: Question) -> str:
         """The id of the question's first input on the section page (what change and error links point at)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def initial(self, answer: Answer) -> AnswerValue:
         """The form's starting value for a saved answer."""
-        raise NotImplementedError
 
+    @abstractmethod
     def stored(self, value: AnswerValue) -> Stored:
         """What the Answer row keeps for a cleaned value."""
-        raise NotImplementedError
 
+    @abstractmethod
     def is_answered(self, text: str, selected: list[str]) -> bool:
-        raise NotImplementedError
+        """Whether what an Answer row keeps counts as an answer (`ANSWERED` is its database form)."""
 
+    @abstractmethod
     def display(self, question: Question, answer: Answer) -> Display:
         """What the check page, the report and the export show for a saved, answered answer."""
-        raise NotImplementedError
 
+    @abstractmethod
     def check_type(self, question: Question, value: object) -> None:
         """Refuse a value of the wrong shape before the form field coerces it (it would turn 1 into "1")."""
-        raise NotImplementedError
 
     def validate_value(self, question: Question, value: object) -> AnswerValue:
         """Check and clean a value that arrives from outside a form (a JSON request, say).
