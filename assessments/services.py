@@ -90,10 +90,12 @@ def section_answers_save(
     for question in section.questions.all():
         if question.key not in values:
             continue
-        text, selected = rules_for(question).stored(values[question.key])
+        rules = rules_for(question)
+        text, selected = rules.stored(values[question.key])
         answer = existing.get(question.id)
         if answer is None:
-            if text or selected:
+            # No row for a blank answer to a question never answered: there is nothing to keep.
+            if rules.is_answered(text, selected):
                 to_create.append(
                     Answer(assessment=assessment, question=question, text=text, selected=selected, updated_by=user)
                 )
