@@ -2,10 +2,15 @@
 
 from typing import Any
 
+from assessments import answer_types
 from assessments.models import Answer, Assessment
-from assessments.presenters import answer_display
 from assessments.progress import answers_by_question, assessment_progress, sections_with_questions
 from toolkit_content.models import Question
+
+# Bump the number whenever a field's meaning or values change, so programs reading old files can
+# tell. Version 2: "status" is a stable value (not_started, in_progress, completed), not the words
+# shown on the pages.
+EXPORT_FORMAT = "hiat-assessment-export/2"
 
 
 def assessment_export_data(assessment: Assessment) -> dict[str, Any]:
@@ -15,7 +20,7 @@ def assessment_export_data(assessment: Assessment) -> dict[str, Any]:
     completed = {s.section.id for s in state.sections if s.completed}
     version = assessment.toolkit_version
     return {
-        "format": "hiat-assessment-export/1",
+        "format": EXPORT_FORMAT,
         "assessment": {
             "id": str(assessment.pk),
             "title": assessment.title,
@@ -31,7 +36,7 @@ def assessment_export_data(assessment: Assessment) -> dict[str, Any]:
             "owner": {"name": assessment.owner.display_name, "email": assessment.owner.email},
             "created_at": assessment.created_at.isoformat(),
             "updated_at": assessment.updated_at.isoformat(),
-            "status": state.status,
+            "status": state.status.value,
             "percent_complete": state.percent,
         },
         "toolkit": {"name": version.toolkit.name, "version": version.label},
@@ -48,7 +53,7 @@ def assessment_export_data(assessment: Assessment) -> dict[str, Any]:
 
 
 def _answer(question: Question, answer: Answer | None) -> dict[str, Any]:
-    text, labels = answer_display(question, answer)
+    text, labels = answer_types.display(question, answer)
     return {
         "key": question.key,
         "number": question.number,
@@ -57,6 +62,6 @@ def _answer(question: Question, answer: Answer | None) -> dict[str, Any]:
         "text": text,
         "selected": list(answer.selected) if answer else [],
         "selected_labels": labels,
-        "answered": bool(text or labels),
+        "answered": answer_types.is_answered(question, answer),
         "updated_at": answer.updated_at.isoformat() if answer else None,
     }

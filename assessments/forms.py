@@ -7,7 +7,8 @@ from crispy_forms_gds.layout import Field, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
-from assessments.models import ANSWER_MAX_LENGTH, ANSWER_MAX_LINES, Assessment, PublicAdvisers, Role, WorkType
+from assessments.answer_types import rules_for
+from assessments.models import ANSWER_MAX_LINES, Assessment, PublicAdvisers, Role, WorkType
 from hiat_site.forms import PlainTextField, gds_helper
 from toolkit_content.models import Question
 
@@ -137,55 +138,6 @@ class AssessmentDetailsForm(forms.ModelForm):
         return cleaned
 
 
-def _answer_field(question: Question) -> forms.Field:
-    label = f"{question.number} {question.text}" + ("" if question.required else " (optional)")
-    if question.answer_type == Question.AnswerType.LONG_TEXT:
-        return PlainTextField(
-            label=label,
-            required=False,
-            strip=False,
-            max_length=ANSWER_MAX_LENGTH,
-            max_lines=ANSWER_MAX_LINES,
-            help_text=question.hint,
-            # crispy-forms-gds expects this key to exist when it adds the character count's id.
-            widget=forms.Textarea(attrs={"rows": 6, "aria-describedby": ""}),
-            error_messages={
-                "max_length": f"Your answer to {question.number} must be {ANSWER_MAX_LENGTH:,} characters or fewer "
-                "(you have %(show_value)s). Shorten it and save again.",
-                "max_lines": f"Your answer to {question.number} must be {ANSWER_MAX_LINES:,} lines or fewer, "
-                "counting blank lines (you have %(show_value)s). Join short lines into paragraphs or shorten it, "
-                "and save again.",
-            },
-        )
-    choices = [(c["value"], c["label"]) for c in question.choices]
-    invalid = {"invalid_choice": f"Select an answer to {question.number} from the list"}  # noqa: S608 (not SQL)
-    if question.answer_type == Question.AnswerType.SINGLE_CHOICE:
-        return forms.ChoiceField(
-            label=label,
-            required=False,
-            choices=choices,
-            help_text=question.hint,
-            widget=forms.RadioSelect,
-            error_messages=invalid,
-        )
-    return forms.MultipleChoiceField(
-        label=label,
-        required=False,
-        choices=choices,
-        help_text=question.hint,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={**invalid, "invalid_list": invalid["invalid_choice"]},
-    )
-
-
-def _layout_item(question: Question) -> Field:
-    if question.answer_type == Question.AnswerType.LONG_TEXT:
-        return Field.textarea(question.key, label_size="s", rows=6, max_characters=ANSWER_MAX_LENGTH, threshold=75)
-    if question.answer_type == Question.AnswerType.SINGLE_CHOICE:
-        return Field.radios(question.key, legend_size="s")
-    return Field.checkboxes(question.key, legend_size="s", small=True)
-
-
 class SectionForm(forms.Form):
     """One field per question of a section, named by the question's stable key."""
 
@@ -196,12 +148,13 @@ class SectionForm(forms.Form):
         group_items: list[Any] = []
         group = ""
         for question in questions:
-            self.fields[question.key] = _answer_field(question)
+            rules = rules_for(question)
+            self.fields[question.key] = rules.form_field(question)
             if question.group != group and group_items:
                 items.append(Fieldset(*group_items, legend=group, legend_size="m"))
                 group_items = []
             group = question.group
-            (group_items if group else items).append(_layout_item(question))
+            (group_items if group else items).append(rules.layout(question))
         if group_items:
             items.append(Fieldset(*group_items, legend=group, legend_size="m"))
         self.helper = FormHelper()

@@ -98,10 +98,6 @@ class Answer(models.Model):
     def __str__(self) -> str:
         return f"{self.assessment_id} {self.question.key}"
 
-    @property
-    def is_blank(self) -> bool:
-        return not self.text.strip() and not self.selected
-
 
 class SectionCompletion(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="completions")

@@ -7,9 +7,10 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from assessments import answer_types
 from assessments.models import Answer, Assessment
 from assessments.progress import AssessmentProgress, Status, Summary
-from toolkit_content.models import Question, Section
+from toolkit_content.models import Section
 
 # GOV.UK tag colours per status; "Completed" is plain text in the task list pattern.
 _TAG_CLASSES = {
@@ -22,10 +23,11 @@ _TAG_CLASSES = {
 @dataclass(frozen=True)
 class StatusTag:
     label: str
+    css_class: str = "govuk-tag govuk-tag--grey"
 
-    @property
-    def css_class(self) -> str:
-        return _TAG_CLASSES.get(self.label, "govuk-tag govuk-tag--grey")
+
+def status_tag(status: Status) -> StatusTag:
+    return StatusTag(status.label, _TAG_CLASSES[status])
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def task_list(assessment: Assessment, progress: AssessmentProgress) -> list[Task
         TaskRow(
             title="Project details",
             href=reverse("assessment_details", args=[pk]),
-            status=StatusTag(progress.details_status),
+            status=status_tag(progress.details_status),
             id="details",
         ),
     ]
@@ -64,7 +66,7 @@ def task_list(assessment: Assessment, progress: AssessmentProgress) -> list[Task
         TaskRow(
             title=f"{s.section.number}. {s.section.title}",
             href=reverse("section_check" if s.completed else "section", args=[pk, s.section.number]),
-            status=StatusTag(s.status),
+            status=status_tag(s.status),
             hint=f"{s.answered} of {s.total} questions answered",
             id=f"section-{s.section.number}",
         )
@@ -111,7 +113,7 @@ def assessment_list_rows(assessments: list[Assessment], summaries: dict[uuid.UUI
             organisation=a.organisation,
             href=reverse("assessment_task_list", args=[a.pk]),
             report_href=reverse("assessment_report", args=[a.pk]),
-            status=StatusTag(summaries[a.pk].status),
+            status=status_tag(summaries[a.pk].status),
             percent=summaries[a.pk].percent,
             updated_at=a.updated_at,
         )
@@ -128,21 +130,7 @@ class SummaryRow:
     text: str = ""
     change_href: str = ""
     required: bool = False
-
-    @property
-    def answered(self) -> bool:
-        return bool(self.text or self.value_lines)
-
-
-def answer_display(question: Question, answer: Answer | None) -> tuple[str, list[str]]:
-    """(text, chosen labels) for showing an answer; both empty when it is unanswered."""
-    if answer is None or answer.is_blank:
-        return "", []
-    if question.is_choice:
-        # In the order the question lists its options, not the order they were stored.
-        chosen = set(answer.selected)
-        return "", [c["label"] for c in question.choices if c["value"] in chosen]
-    return answer.text, []
+    answered: bool = False
 
 
 def section_summary_rows(
@@ -151,7 +139,9 @@ def section_summary_rows(
     edit_url = reverse("section", args=[assessment.pk, section.number])
     rows = []
     for question in section.questions.all():
-        text, lines = answer_display(question, answers.get(question.id))
+        answer = answers.get(question.id)
+        text, lines = answer_types.display(question, answer)
+        anchor = answer_types.rules_for(question).anchor(question)
         rows.append(
             SummaryRow(
                 key=question.key,
@@ -159,15 +149,9 @@ def section_summary_rows(
                 question=question.text,
                 text=text,
                 value_lines=lines,
-                change_href=f"{edit_url}?{urlencode({'return_url': return_url})}#{field_anchor(question)}",
+                change_href=f"{edit_url}?{urlencode({'return_url': return_url})}#{anchor}",
                 required=question.required,
+                answered=answer_types.is_answered(question, answer),
             )
         )
     return rows
-
-
-def field_anchor(question: Question) -> str:
-    """The id a question's first input has on the section page (what error links point at)."""
-    if question.is_choice:  # crispy-forms-gds numbers radios and checkboxes from 1
-        return f"id_{question.key}_1"
-    return f"id_{question.key}"

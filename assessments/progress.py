@@ -8,20 +8,25 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db import models
+from django.db.models import Count
 
+from assessments.answer_types import ANSWERED
 from assessments.models import Answer, Assessment, SectionCompletion
 from toolkit_content.models import Question, Section, ToolkitVersion
 
 
-class Status:
-    NOT_STARTED = "Not started"
-    IN_PROGRESS = "In progress"
-    COMPLETED = "Completed"
+class Status(models.TextChoices):
+    """Where a part of an assessment has got to.
 
+    Data (the export, anything a program reads) carries the value, which never changes;
+    people see the label, which may be reworded.
+    """
 
-# An answer counts once it has text or a chosen option.
-ANSWERED = Q(text__gt="") | ~Q(selected=[])
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+
 
 DETAIL_FIELDS_FOR_COMPLETE = (
     "title",
@@ -34,7 +39,7 @@ DETAIL_FIELDS_FOR_COMPLETE = (
 )
 
 
-def details_status(assessment: Assessment) -> str:
+def details_status(assessment: Assessment) -> Status:
     filled = all(getattr(assessment, field) for field in DETAIL_FIELDS_FOR_COMPLETE)
     return Status.COMPLETED if filled else Status.IN_PROGRESS
 
@@ -47,7 +52,7 @@ class SectionProgress:
     completed: bool
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         if self.completed:
             return Status.COMPLETED
         return Status.IN_PROGRESS if self.answered else Status.NOT_STARTED
@@ -55,7 +60,7 @@ class SectionProgress:
 
 @dataclass(frozen=True)
 class AssessmentProgress:
-    details_status: str
+    details_status: Status
     sections: list[SectionProgress]
 
     @property
@@ -75,7 +80,7 @@ class AssessmentProgress:
         return sum(1 for s in self.sections if s.completed)
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         return overall_status(
             answered=self.answered,
             sections_completed=self.sections_completed,
@@ -88,7 +93,7 @@ def percent(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 
 
-def overall_status(*, answered: int, sections_completed: int, sections_total: int, details_complete: bool) -> str:
+def overall_status(*, answered: int, sections_completed: int, sections_total: int, details_complete: bool) -> Status:
     if sections_total and sections_completed == sections_total and details_complete:
         return Status.COMPLETED
     if answered or sections_completed:
@@ -135,7 +140,7 @@ def assessment_progress(assessment: Assessment, sections: list[Section] | None =
 @dataclass(frozen=True)
 class Summary:
     percent: int
-    status: str
+    status: Status
 
 
 def summaries(assessments: Iterable[Assessment]) -> dict[uuid.UUID, Summary]:

@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
+from assessments import answer_types
 from assessments.models import Answer, Assessment
-from assessments.presenters import answer_display
 from assessments.progress import AssessmentProgress, answers_by_question, assessment_progress
 from toolkit_content.models import Question, Resource, Section
 
@@ -21,12 +21,9 @@ class ReportAnswer:
     group: str
     text: str
     choices: list[str]
+    answered: bool
     # Public involvement answers are printed once, gathered together; sections refer to them.
     in_public_involvement: bool = False
-
-    @property
-    def answered(self) -> bool:
-        return bool(self.text or self.choices)
 
     @property
     def has_long_words(self) -> bool:
@@ -93,7 +90,7 @@ class ReportData:
 
 
 def _report_answer(question: Question, answer: Answer | None) -> ReportAnswer:
-    text, choices = answer_display(question, answer)
+    text, choices = answer_types.display(question, answer)
     return ReportAnswer(
         key=question.key,
         number=question.number,
@@ -101,6 +98,7 @@ def _report_answer(question: Question, answer: Answer | None) -> ReportAnswer:
         group=question.group,
         text=text,
         choices=choices,
+        answered=answer_types.is_answered(question, answer),
         in_public_involvement=question.role == Question.Role.PUBLIC_INVOLVEMENT,
     )
 
@@ -158,7 +156,7 @@ def build_report(assessment: Assessment) -> ReportData:
                 number=section.number,
                 title=section.title,
                 purpose=section.purpose,
-                status=section_state.status,
+                status=section_state.status.label,
                 answered=section_state.answered,
                 total=section_state.total,
                 answers=rows,
@@ -181,7 +179,7 @@ def build_report(assessment: Assessment) -> ReportData:
         toolkit_version=version.label,
         attribution=version.toolkit.attribution,
         attribution_url=version.toolkit.attribution_url,
-        status=state.status,
+        status=state.status.label,
         percent=state.percent,
         answered=state.answered,
         total=state.total,

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from assessments.answer_types import AnswerValue, is_answered, rules_for
 from assessments.models import Answer, Assessment, SectionCompletion
 from assessments.progress import answers_by_question
 from toolkit_content.models import Question, Section, ToolkitVersion
@@ -21,9 +22,6 @@ DEFAULT_TOOLKIT = "hiat"
 
 class NoPublishedToolkit(Exception):
     """The toolkit content has not been loaded (run `manage.py load_toolkit`)."""
-
-
-AnswerValue = str | list[str]
 
 
 def latest_published_version(toolkit_slug: str = DEFAULT_TOOLKIT) -> ToolkitVersion:
@@ -67,18 +65,9 @@ def assessment_update_details(*, assessment: Assessment, details: dict[str, Any]
     return True
 
 
-def _normalise(question: Question, value: AnswerValue) -> tuple[str, list[str]]:
-    if question.answer_type == Question.AnswerType.LONG_TEXT:
-        text = str(value)
-        return ("" if not text.strip() else text.rstrip()), []
-    if question.answer_type == Question.AnswerType.SINGLE_CHOICE:
-        return "", [str(value)] if value else []
-    return "", sorted(value) if isinstance(value, list) else []
-
-
 def _missing_required(assessment: Assessment, section: Section) -> list[Question]:
-    answered = answers_by_question(assessment, section)
-    return [q for q in section.questions.all() if q.required and (q.id not in answered or answered[q.id].is_blank)]
+    answers = answers_by_question(assessment, section)
+    return [q for q in section.questions.all() if q.required and not is_answered(q, answers.get(q.id))]
 
 
 @dataclass(frozen=True)
@@ -101,10 +90,12 @@ def section_answers_save(
     for question in section.questions.all():
         if question.key not in values:
             continue
-        text, selected = _normalise(question, values[question.key])
+        rules = rules_for(question)
+        text, selected = rules.stored(values[question.key])
         answer = existing.get(question.id)
         if answer is None:
-            if text or selected:
+            # No row for a blank answer to a question never answered: there is nothing to keep.
+            if rules.is_answered(text, selected):
                 to_create.append(
                     Answer(assessment=assessment, question=question, text=text, selected=selected, updated_by=user)
                 )

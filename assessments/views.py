@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.http import AuthenticatedRequest
 from assessments import pdf, presenters, progress, services
 from assessments.access import Action, assessments_visible_to, get_assessment_for
+from assessments.answer_types import rules_for
 from assessments.export import assessment_export_data
 from assessments.forms import AssessmentDetailsForm, SectionForm
 from assessments.models import Answer, Assessment
@@ -112,14 +113,8 @@ def _initial_from_answers(section: Section, answers: dict[int, Answer]) -> dict[
     initial: dict[str, Any] = {}
     for question in section.questions.all():
         answer = answers.get(question.id)
-        if answer is None:
-            continue
-        if question.answer_type == question.AnswerType.LONG_TEXT:
-            initial[question.key] = answer.text
-        elif question.answer_type == question.AnswerType.SINGLE_CHOICE:
-            initial[question.key] = answer.selected[0] if answer.selected else ""
-        else:
-            initial[question.key] = answer.selected
+        if answer is not None:
+            initial[question.key] = rules_for(question).initial(answer)
     return initial
 
 

@@ -70,7 +70,7 @@ def test_assessor_completes_every_section_and_finds_it_all_after_signing_in_agai
                 assert entry["text"] == expected
             else:
                 assert entry["selected"] == sorted(expected if isinstance(expected, list) else [expected])
-    assert export["assessment"]["status"] == "Completed"
+    assert export["assessment"]["status"] == "completed"
     assert all(s["completed"] for s in export["sections"])
 
 
