@@ -1,4 +1,7 @@
-"""Small helpers the tests share: what a person would type into each question."""
+"""Small helpers the tests share: what a person would type into each question, and what they see."""
+
+import html
+import re
 
 from django.test import Client
 from django.urls import reverse
@@ -84,3 +87,11 @@ def sign_in(client: Client, email: str, password: str) -> bool:
     """
     response = client.post(reverse("login"), {"username": email, "password": password})
     return response.status_code == 302
+
+
+def error_summary(page: str) -> list[str]:
+    """The messages in the page's "There is a problem" box, as a person reads them, in order."""
+    box = re.search(r'<ul class="govuk-list govuk-error-summary__list">(.*?)</ul>', page, re.S)
+    if box is None:
+        return []
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in re.findall(r"<li>(.*?)</li>", box[1], re.S)]
