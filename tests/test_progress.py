@@ -4,6 +4,8 @@
 Section 1 of the shipped toolkit has 7 questions (6 required, 1.4a optional); 26 in all.
 """
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -25,6 +27,7 @@ from tests.helpers import (
     progress_sentence,
     section_post_data,
     task_list_row,
+    text_of,
 )
 
 
@@ -261,3 +264,24 @@ def test_sections_completed_alone_make_an_assessment_in_progress():
 )
 def test_percent_is_rounded_to_the_nearest_whole_number(part, whole, expected):
     assert percent(part, whole) == expected
+
+
+def test_the_report_shows_the_same_progress_as_the_task_list(alice_client, assessment, total):
+    save_section(alice_client, assessment, 1)
+    mark_complete(alice_client, assessment, 1)
+    answer_only(alice_client, assessment, 2, "s2_barriers")
+    response = alice_client.get(reverse("assessment_report", args=[assessment.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    table = re.search(r"<caption>Progress by section</caption>(.*?)</table>", page, re.S)
+    assert table, "no progress table in the report"
+    rows = [text_of(row) for row in re.findall(r"<tbody>(.*?)</tbody>", table[1], re.S)[0].split("</tr>")[:-1]]
+    titles = [f"{s.number}. {s.title}" for s in assessment.toolkit_version.sections.all()]
+    assert rows == [
+        f"{titles[0]} 7 of 7 Completed",
+        f"{titles[1]} 1 of 5 In progress",
+        f"{titles[2]} 0 of 6 Not started",
+        f"{titles[3]} 0 of 8 Not started",
+    ]
+    # 8 of 26 is 30.8%.
+    assert f"<td>In progress: 8 of {total} questions answered (31%)</td>" in page
