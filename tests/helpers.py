@@ -1,4 +1,8 @@
-"""Small helpers the tests share: what a person would type into each question."""
+"""Small helpers the tests share: what a person would type into each question, and what they see."""
+
+import html
+import re
+from dataclasses import dataclass
 
 from django.test import Client
 from django.urls import reverse
@@ -84,3 +88,81 @@ def sign_in(client: Client, email: str, password: str) -> bool:
     """
     response = client.post(reverse("login"), {"username": email, "password": password})
     return response.status_code == 302
+
+
+def error_summary(page: str) -> list[str]:
+    """The messages in the page's "There is a problem" box, as a person reads them, in order."""
+    box = re.search(r'<ul class="govuk-list govuk-error-summary__list">(.*?)</ul>', page, re.S)
+    if box is None:
+        return []
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in re.findall(r"<li>(.*?)</li>", box[1], re.S)]
+
+
+def text_of(fragment: str) -> str:
+    """What a person reads in a piece of HTML: tags dropped, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+@dataclass(frozen=True)
+class SeenTask:
+    title: str
+    href: str
+    hint: str
+    status: str
+    tag_class: str  # the status tag's classes; "" when the status is plain text
+
+
+def task_list_row(page: str, row_id: str) -> SeenTask:
+    """One row of the task list (ids as the template writes them: "details", "section-2", ...)."""
+    link = re.search(rf'href="([^"]*)" aria-describedby="{row_id}-status[^"]*">(.*?)</a>', page, re.S)
+    hint = re.search(rf'<div id="{row_id}-hint"[^>]*>(.*?)</div>', page, re.S)
+    status = re.search(rf'<div class="govuk-task-list__status" id="{row_id}-status">(.*?)</div>', page, re.S)
+    assert link and status, f"no task list row {row_id!r}"
+    tag = re.search(r'<strong class="([^"]*)"', status[1])
+    return SeenTask(
+        title=text_of(link[2]),
+        href=html.unescape(link[1]),
+        hint=text_of(hint[1]) if hint else "",
+        status=text_of(status[1]),
+        tag_class=tag[1] if tag else "",
+    )
+
+
+def progress_sentence(page: str) -> str:
+    """The task list's sentence on overall progress, e.g. "In progress. You have answered 1 of 26 ..."."""
+    found = re.search(r'<p class="govuk-body app-progress">(.*?)</p>', page, re.S)
+    assert found, "no progress sentence on the page"
+    return text_of(found[1])
+
+
+def assessment_list_row(page: str, title: str) -> dict[str, str]:
+    """The "Your assessments" table row for the assessment titled title, cell by column heading."""
+    head = re.search(r'<thead class="govuk-table__head">(.*?)</thead>', page, re.S)
+    assert head, "no assessments table on the page"
+    columns = [text_of(cell) for cell in re.findall(r"<th [^>]*>(.*?)</th>", head[1], re.S)]
+    for row in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', page, re.S):
+        cells = [text_of(cell) for cell in re.findall(r"<t[hd] [^>]*>(.*?)</t[hd]>", row, re.S)]
+        if cells and cells[0] == title and len(cells) == len(columns):
+            hrefs = re.findall(r'href="([^"]*)"', row)
+            return dict(zip(columns, cells, strict=True)) | {"href": html.unescape(hrefs[0])}
+    raise AssertionError(f"no row for {title!r} in the assessments table")
+
+
+@dataclass(frozen=True)
+class SeenSummaryRow:
+    key: str
+    value: str
+    action: str  # the link text a person sees, e.g. "Change question 1.2"
+    href: str
+
+
+def summary_rows(page: str) -> list[SeenSummaryRow]:
+    """The rows of the check-your-answers list, in order."""
+    rows = []
+    for row in re.findall(r'<div class="govuk-summary-list__row">(.*?)</dd>\s*</div>', page, re.S):
+        key = re.search(r'<dt class="govuk-summary-list__key">(.*?)</dt>', row, re.S)
+        value = re.search(r'<dd class="govuk-summary-list__value">(.*?)</dd>', row, re.S)
+        link = re.search(r'<dd class="govuk-summary-list__actions">\s*<a [^>]*href="([^"]*)">(.*)', row, re.S)
+        assert key and value and link, row
+        rows.append(SeenSummaryRow(text_of(key[1]), text_of(value[1]), text_of(link[2]), html.unescape(link[1])))
+    return rows

@@ -9,7 +9,7 @@ from django.urls import reverse
 from assessments.models import Answer, Assessment
 from assessments.services import assessment_create
 from tests.conftest import DETAILS
-from tests.helpers import details_post_data, section_post_data
+from tests.helpers import details_post_data, error_summary, section_post_data
 from tests.test_section_page import content_with
 from toolkit_content.loader import toolkit_load
 
@@ -219,17 +219,33 @@ def test_csrf_is_enforced(alice, assessment, section1):
         ({"work_type": ""}, "Select the type of work"),
         ({"work_type": "astrology"}, "Select the type of work"),
         ({"work_type": "other", "work_type_other": ""}, "Enter the type of work"),
-        ({"start_date_0": "31", "start_date_1": "2", "start_date_2": "2027"}, "Enter a real date"),
-        ({"start_date_0": "1", "start_date_1": "1", "start_date_2": "99999999999"}, ""),
+        (
+            {"start_date_0": "31", "start_date_1": "2", "start_date_2": "2027"},
+            "Enter a real date, for example 27 3 2027",
+        ),
+        (
+            {"start_date_0": "1", "start_date_1": "1", "start_date_2": "99999999999"},
+            "Enter a real date, for example 27 3 2027",
+        ),
         ({"review_date_2": "2026"}, "The review date must be the same as or after the start date"),
+    ],
+    ids=[
+        "no-title",
+        "long-title",
+        "no-type",
+        "unknown-type",
+        "other-type-blank",
+        "31-february",
+        "huge-year",
+        "review-first",
     ],
 )
 def test_project_details_errors_are_clear(alice_client, toolkit_version, overrides, message):
     response = alice_client.post(reverse("assessment_new"), details_post_data(**overrides))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "There is a problem" in page and "<title>Error:" in page
-    assert message in page
+    assert "<title>Error:" in page
+    assert error_summary(page) == [message]
     assert not Assessment.objects.exists()
 
 

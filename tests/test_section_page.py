@@ -4,6 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessments.models import Assessment
 from assessments.services import assessment_create
 from tests.conftest import DETAILS
 from toolkit_content.loader import toolkit_load
@@ -49,32 +50,49 @@ def content_with(n_questions: int, label: str) -> dict:
     }
 
 
-def queries_for_section_page(client, user, n_questions: int) -> int:
+def assessment_with_every_question_answered(client, user, n_questions: int) -> Assessment:
+    """A new assessment on a one-section toolkit of n questions, every one answered through the page."""
     toolkit_load(content=content_with(n_questions, f"v{n_questions}"))
     assessment = assessment_create(owner=user, details=dict(DETAILS))
-    url = reverse("section", args=[assessment.pk, 1])
-    # Answer every question first so the page also loads (and shows) answers.
-    data = {f"q{i}": ("text" if i % 3 == 0 else ("a" if i % 3 == 1 else ["a", "b"])) for i in range(n_questions)}
-    client.post(url, data)
+    data: dict[str, object] = {f"q{i}": [f"Answer to q{i}.", "a", ["a", "b"]][i % 3] for i in range(n_questions)} | {
+        "continue": ""
+    }
+    response = client.post(reverse("section", args=[assessment.pk, 1]), data)
+    assert response.status_code == 302, "every answer should have been accepted"
+    assert assessment.answers.count() == n_questions
+    return assessment
+
+
+def queries_to_show(client, url: str, *seen: str) -> int:
+    """The queries a GET of url runs, once the page is shown with everything in seen on it."""
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
-    assert response.status_code == 200
+    page = response.content.decode()
+    assert response.status_code == 200, url
+    for text in seen:
+        assert text in page, f"{text!r} is not on {url}"
     return len(ctx.captured_queries)
 
 
+def what_a_person_sees(n_questions: int) -> list[str]:
+    """Every question's text and every written answer (choice labels are too short to find)."""
+    return [f"Question {i}?" for i in range(n_questions)] + [f"Answer to q{i}." for i in range(0, n_questions, 3)]
+
+
 def test_section_page_runs_the_same_queries_for_3_or_30_questions(alice, alice_client):
-    assert queries_for_section_page(alice_client, alice, 3) == queries_for_section_page(alice_client, alice, 30)
+    def section_queries(n: int) -> int:
+        assessment = assessment_with_every_question_answered(alice_client, alice, n)
+        url = reverse("section", args=[assessment.pk, 1])
+        return queries_to_show(alice_client, url, "Section 1: One</h1>", *what_a_person_sees(n))
+
+    assert section_queries(3) == section_queries(30)
 
 
 def test_check_page_runs_the_same_queries_for_3_or_30_questions(alice, alice_client):
     def check_queries(n: int) -> int:
-        queries_for_section_page(alice_client, alice, n)
-        from assessments.models import Assessment
-
-        assessment = Assessment.objects.order_by("-created_at").first()
-        with CaptureQueriesContext(connection) as ctx:
-            alice_client.get(reverse("section_check", args=[assessment.pk, 1]))
-        return len(ctx.captured_queries)
+        assessment = assessment_with_every_question_answered(alice_client, alice, n)
+        url = reverse("section_check", args=[assessment.pk, 1])
+        return queries_to_show(alice_client, url, "Check your answers</h1>", *what_a_person_sees(n))
 
     assert check_queries(3) == check_queries(30)
 
@@ -116,12 +134,8 @@ def test_assessments_list_runs_the_same_queries_for_2_or_12_assessments(alice, a
 
 def test_report_preview_runs_the_same_queries_for_3_or_30_questions(alice, alice_client):
     def report_queries(n: int) -> int:
-        queries_for_section_page(alice_client, alice, n)
-        from assessments.models import Assessment
-
-        assessment = Assessment.objects.order_by("-created_at").first()
-        with CaptureQueriesContext(connection) as ctx:
-            alice_client.get(reverse("assessment_report", args=[assessment.pk]))
-        return len(ctx.captured_queries)
+        assessment = assessment_with_every_question_answered(alice_client, alice, n)
+        url = reverse("assessment_report", args=[assessment.pk])
+        return queries_to_show(alice_client, url, f"{DETAILS['title']}</h1>", *what_a_person_sees(n))
 
     assert report_queries(3) == report_queries(30)
