@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from assessments.presenters import StatusTag, field_anchor
+from assessments.answer_types import rules_for
+from assessments.presenters import StatusTag, status_tag
 from assessments.progress import Status
 from tests.helpers import answer_for, section_post_data, summary_rows, task_list_row
 
@@ -94,14 +95,16 @@ def test_missing_required_answers_link_to_their_own_fields(alice_client, assessm
 
 def test_a_choice_questions_anchor_is_its_first_option_and_a_text_questions_is_its_box(section1):
     # crispy-forms-gds numbers radios and checkboxes from 1; the page test above proves the ids exist.
-    assert field_anchor(section1.questions.get(key="s1_dimensions")) == "id_s1_dimensions_1"
-    assert field_anchor(section1.questions.get(key="s1_problem")) == "id_s1_problem"
+    dimensions = section1.questions.get(key="s1_dimensions")
+    problem = section1.questions.get(key="s1_problem")
+    assert rules_for(dimensions).anchor(dimensions) == "id_s1_dimensions_1"
+    assert rules_for(problem).anchor(problem) == "id_s1_problem"
 
 
 def test_statuses_have_their_own_tag_colours_and_completed_is_plain_text():
-    assert StatusTag(Status.NOT_STARTED).css_class == "govuk-tag govuk-tag--blue"
-    assert StatusTag(Status.IN_PROGRESS).css_class == "govuk-tag govuk-tag--light-blue"
-    assert StatusTag(Status.COMPLETED).css_class == ""
+    assert status_tag(Status.NOT_STARTED) == StatusTag("Not started", "govuk-tag govuk-tag--blue")
+    assert status_tag(Status.IN_PROGRESS) == StatusTag("In progress", "govuk-tag govuk-tag--light-blue")
+    assert status_tag(Status.COMPLETED) == StatusTag("Completed", "")
     assert StatusTag("Optional").css_class == "govuk-tag govuk-tag--grey"
 
 
