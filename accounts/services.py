@@ -11,7 +11,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -34,17 +34,22 @@ def password_reset_request(*, email: str, request: HttpRequest, domain: str, use
     the limit says nothing about whether an account exists. Returns whether one was queued.
     """
     email = normalise_email(email)
-    recent = SecurityEvent.objects.filter(
-        kind=SecurityEvent.Kind.RESET_REQUESTED,
-        email=email,
-        created_at__gte=timezone.now() - timedelta(hours=1),
-    ).count()
-    queued = recent < settings.PASSWORD_RESET_LIMIT_PER_HOUR
-    if queued:
-        send_password_reset.enqueue(email=email, domain=domain, use_https=use_https)
-    security_event_record(
-        kind=SecurityEvent.Kind.RESET_REQUESTED, request=request, email=email, detail={"queued": queued}
-    )
+    with transaction.atomic():
+        # One request per address at a time counts and records, so a burst of simultaneous
+        # requests cannot all see the count below the limit.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"password-reset:{email}"])
+        recent = SecurityEvent.objects.filter(
+            kind=SecurityEvent.Kind.RESET_REQUESTED,
+            email=email,
+            created_at__gte=timezone.now() - timedelta(hours=1),
+        ).count()
+        queued = recent < settings.PASSWORD_RESET_LIMIT_PER_HOUR
+        if queued:
+            send_password_reset.enqueue(email=email, domain=domain, use_https=use_https)
+        security_event_record(
+            kind=SecurityEvent.Kind.RESET_REQUESTED, request=request, email=email, detail={"queued": queued}
+        )
     return queued
 
 
