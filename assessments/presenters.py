@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from assessments import answer_types
-from assessments.models import Answer, Assessment
+from assessments.models import Answer, Assessment, Role
 from assessments.progress import AssessmentProgress, Status, Summary
 from toolkit_content.models import Section
 
@@ -104,11 +104,15 @@ class AssessmentListRow:
     status: StatusTag
     percent: int
     updated_at: datetime
+    role: str
 
 
-def assessment_list_rows(assessments: list[Assessment], summaries: dict[uuid.UUID, Summary]) -> list[AssessmentListRow]:
+def assessment_list_rows(
+    assessments: list[Assessment], summaries: dict[uuid.UUID, Summary], roles: dict[uuid.UUID, Role]
+) -> list[AssessmentListRow]:
     return [
         AssessmentListRow(
+            role=roles[a.pk].label,
             title=a.title,
             organisation=a.organisation,
             href=reverse("assessment_task_list", args=[a.pk]),

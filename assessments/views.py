@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.http import AuthenticatedRequest
 from assessments import pdf, presenters, progress, services
-from assessments.access import Action, assessments_visible_to, get_assessment_for
+from assessments.access import Action, assessments_visible_to, get_assessment_for, roles_of
 from assessments.answer_types import rules_for
 from assessments.export import assessment_export_data
 from assessments.forms import AssessmentDetailsForm, SectionForm
@@ -51,7 +51,9 @@ def _safe_return_url(request: HttpRequest) -> str:
 @require_safe
 def assessment_list(request: AuthenticatedRequest) -> HttpResponse:
     assessments = list(assessments_visible_to(request.user).order_by("-updated_at")[:500])
-    rows = presenters.assessment_list_rows(assessments, progress.summaries(assessments))
+    rows = presenters.assessment_list_rows(
+        assessments, progress.summaries(assessments), roles_of(request.user, assessments)
+    )
     return render(request, "assessments/list.html", {"rows": rows})
 
 

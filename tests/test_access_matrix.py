@@ -133,3 +133,38 @@ def test_an_editor_can_save_answers(assessment):
     )
     assert response.status_code == 302
     assert assessment.answers.get(question__key="s1_problem").text == "An editor's words"
+
+
+def test_your_assessments_shows_each_persons_role(assessment, charlie):
+    from assessments.services import assessment_create
+    from tests.conftest import DETAILS
+    from tests.helpers import assessment_list_row
+
+    Membership.objects.create(assessment=assessment, user=charlie, role=Role.VIEWER, added_by=assessment.owner)
+    own = assessment_create(owner=charlie, details={**DETAILS, "title": "Charlie's own assessment"})
+    page = client_for(charlie).get(reverse("assessment_list")).content.decode()
+    assert assessment_list_row(page, assessment.title)["Your role"] == "Viewer"
+    assert assessment_list_row(page, own.title)["Your role"] == "Owner"
+    owner_page = client_for(assessment.owner).get(reverse("assessment_list")).content.decode()
+    assert assessment_list_row(owner_page, assessment.title)["Your role"] == "Owner"
+
+
+def test_your_assessments_runs_the_same_queries_however_many_are_shared(charlie, alice, toolkit_version):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessments.services import assessment_create
+    from tests.conftest import DETAILS
+
+    client = client_for(charlie)
+
+    def queries_with(shared: int) -> int:
+        while Membership.objects.filter(user=charlie).count() < shared:
+            shared_one = assessment_create(owner=alice, details=dict(DETAILS))
+            Membership.objects.create(assessment=shared_one, user=charlie, role=Role.EDITOR, added_by=alice)
+        with CaptureQueriesContext(connection) as context:
+            page = client.get(reverse("assessment_list")).content.decode()
+        assert page.count("Editor</td>") == shared
+        return len(context.captured_queries)
+
+    assert queries_with(2) == queries_with(10)
