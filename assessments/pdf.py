@@ -28,7 +28,7 @@ from assessments.report import ReportData, build_report
 from assessments.report_size import REPORT_PAGE_BUDGET, LongAnswer, estimate_report_size
 
 # Bump when the report template or stylesheet changes, so cached PDFs are rebuilt.
-REPORT_LAYOUT_VERSION = "6"
+REPORT_LAYOUT_VERSION = "7"
 PDF_STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "report-pdf.css"
 # A cached PDF is only ever served on the day it was made (the date is in its key).
 CACHE_TIMEOUT = 60 * 60 * 36

@@ -70,6 +70,8 @@ class ReportData:
     lead_and_team: str
     public_advisers: str
     owner_name: str
+    # Everyone else on the assessment's team, "Name (editor)", so a reader knows who wrote it.
+    team: list[str]
     start_date: date | None
     review_date: date | None
     generated_at: datetime
@@ -171,6 +173,10 @@ def build_report(assessment: Assessment) -> ReportData:
         lead_and_team=assessment.lead_and_team,
         public_advisers=assessment.get_public_advisers_display(),
         owner_name=assessment.owner.display_name,
+        team=[
+            f"{m.user.display_name} ({m.get_role_display().lower()})"
+            for m in assessment.memberships.select_related("user").order_by("user__display_name")
+        ],
         start_date=assessment.start_date,
         review_date=assessment.review_date,
         generated_at=timezone.localtime(),

@@ -13,6 +13,7 @@ from accounts.models import User
 from assessments.models import Invitation, Membership, Role
 from tests.conftest import PASSWORD, client_for
 from tests.helpers import run_queued_tasks
+from tests.report_helpers import pdf_text, squash
 
 
 def _team(assessment) -> str:
@@ -183,3 +184,11 @@ def test_members_see_the_team_but_only_the_owner_can_change_it(alice_client, ass
     assert "Alice Owner" in page and "Leave this assessment" in page
     assert "Add someone to the team" not in page and "Remove" not in page
     assert "Add someone to the team" in alice_client.get(_team(assessment)).content.decode()
+
+
+def test_the_report_names_the_team(alice_client, assessment, charlie):
+    _invite(alice_client, assessment, "charlie@example.org", "viewer")
+    preview = alice_client.get(reverse("assessment_report", args=[assessment.pk])).content.decode()
+    assert "Charlie Outsider (viewer)" in preview
+    pdf = alice_client.get(reverse("assessment_report_pdf", args=[assessment.pk])).content
+    assert squash("Charlie Outsider (viewer)") in squash(pdf_text(pdf))
