@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from toolkit_content.models import Question, Section, ToolkitVersion
 
@@ -158,3 +159,8 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} invited to {self.assessment_id}"
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet used, withdrawn or expired: the link still works."""
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()

@@ -131,12 +131,7 @@ def invitation_accept(*, token: str, user: User) -> Assessment:
             .filter(token_hash=token_hash(token))
             .first()
         )
-        if (
-            invitation is None
-            or invitation.accepted_at is not None
-            or invitation.revoked_at is not None
-            or invitation.expires_at <= timezone.now()
-        ):
+        if invitation is None or not invitation.is_open:
             raise InvitationInvalid
         return _join(invitation, user)
 

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedRequest
@@ -146,8 +145,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = (
         Invitation.objects.select_related("assessment", "invited_by").filter(token_hash=team.token_hash(token)).first()
     )
-    usable = invitation is not None and invitation.accepted_at is None and invitation.revoked_at is None
-    if not usable or invitation is None or invitation.expires_at <= timezone.now():
+    if invitation is None or not invitation.is_open:
         return render(request, "assessments/invitation_invalid.html", status=410 if invitation else 404)
     if request.method == "POST" and request.user.is_authenticated:
         try:
