@@ -90,3 +90,15 @@ def get_assessment_for(user: User | AnonymousUser, pk: uuid.UUID | str, action: 
     if not access.allows(action):
         raise PermissionDenied(f"A {role.label.lower()} cannot do that.")
     return access
+
+
+def require(user: User, assessment: Assessment, action: Action) -> Role:
+    """For services: the person's role now, if it allows `action`; else PermissionDenied.
+
+    A service checks again inside its transaction, so someone removed from the team after
+    loading a page cannot still save from it.
+    """
+    role = role_of(user, assessment)
+    if role is None or action not in PERMISSIONS[role]:
+        raise PermissionDenied("You cannot do that to this assessment.")
+    return role

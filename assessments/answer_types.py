@@ -6,6 +6,8 @@ what people are shown, whether a question counts as answered, and the checks on 
 that arrives from outside a form. Adding an answer type means adding one class below.
 """
 
+import hashlib
+import json
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
@@ -29,6 +31,15 @@ Display = tuple[str, list[str]]
 # type because `stored()` keeps text only for long text (and no text when it is blank) and
 # choice values only for choice questions.
 ANSWERED = Q(text__gt="") | ~Q(selected=[])
+
+
+def digest(stored: Stored) -> str:
+    """A short fingerprint of what an Answer row keeps.
+
+    A section page carries the fingerprint of each answer as it was shown, so a save can
+    tell which answers the person changed without the page sending the originals back.
+    """
+    return hashlib.sha256(json.dumps(stored, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
 def _label(question: Question) -> str:

@@ -1,13 +1,16 @@
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Layout
+from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.template import Context
+from django.template.loader import render_to_string
 
-from assessments.answer_types import rules_for
+from assessments.answer_types import AnswerValue, digest, rules_for
 from assessments.models import ANSWER_MAX_LINES, Assessment, PublicAdvisers, Role, WorkType
 from hiat_site.forms import PlainTextField, gds_helper
 from toolkit_content.models import Question
@@ -116,6 +119,12 @@ class AssessmentDetailsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(submit_label)
         self.helper.layout = Layout(
+            # Only on "Start a new assessment": the page's token (assessments.views.assessment_new).
+            HTML(
+                "{% if creation_token %}"
+                '<input type="hidden" name="creation_token" value="{{ creation_token }}">'
+                "{% endif %}"
+            ),
             Field.text("title"),
             Field.text("organisation"),
             Field.radios("work_type", legend_size="s"),
@@ -138,28 +147,141 @@ class AssessmentDetailsForm(forms.ModelForm):
         return cleaned
 
 
-class SectionForm(forms.Form):
-    """One field per question of a section, named by the question's stable key."""
+class Starting(NamedTuple):
+    """An answer as the section page showed it: its version and fingerprint (answer_types.digest)."""
 
-    def __init__(self, *args: Any, questions: list[Question], **kwargs: Any) -> None:
+    version: int
+    digest: str
+
+
+class Resolve(models.TextChoices):
+    MINE = "mine", "Keep my answer (in the box below, which you can change to combine both)"
+    THEIRS = "theirs", "Use the newer answer and discard mine"
+
+
+def base_name(key: str) -> str:
+    return f"{key}-base"
+
+
+def digest_name(key: str) -> str:
+    return f"{key}-digest"
+
+
+def resolve_name(key: str) -> str:
+    return f"{key}-resolve"
+
+
+class ConflictPanel:
+    """A crispy-forms layout item: the newer answer above the question, and the choice to make."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def render(self, form: "SectionForm", context: Context, template_pack: str = "gds", **kwargs: Any) -> str:
+        return render_to_string("assessments/includes/conflict.html", {"newer": form.conflicts[self.key]})
+
+
+class SectionForm(forms.Form):
+    """One field per question of a section, named by the question's stable key.
+
+    Beside each question, two hidden fields carry the answer's version and fingerprint as
+    the page showed it, so a save writes only the answers this person changed, each against
+    the version they started from. When some were changed by someone else meanwhile, the
+    form comes back with `conflicts` (question key -> what to show): each such question asks
+    whether to keep this person's answer or the newer one.
+    """
+
+    conflict_keys = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        questions: list[Question],
+        starting: dict[str, Starting] | None = None,
+        conflicts: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.questions = questions
+        self.conflicts = conflicts or {}
+        keys = {q.key for q in questions}
+        if self.is_bound and not self.conflicts:
+            named = str(self.data.get("conflict_keys", "")).split(",")
+            self.conflicts = {key: None for key in named if key in keys}
+        self.fields["conflict_keys"].initial = ",".join(self.conflicts)
         items: list[Any] = []
         group_items: list[Any] = []
         group = ""
         for question in questions:
             rules = rules_for(question)
             self.fields[question.key] = rules.form_field(question)
+            self._add_starting_fields(question.key, (starting or {}).get(question.key))
             if question.group != group and group_items:
                 items.append(Fieldset(*group_items, legend=group, legend_size="m"))
                 group_items = []
             group = question.group
+            if question.key in self.conflicts:
+                self.fields[resolve_name(question.key)] = forms.ChoiceField(
+                    label=f"Which answer to {question.number} do you want to keep?",
+                    choices=Resolve.choices,
+                    widget=forms.RadioSelect,
+                    error_messages={
+                        "required": f"Choose whether to keep your answer to {question.number} or the newer one",
+                        "invalid_choice": f"Choose whether to keep your answer to {question.number} or the newer one",
+                    },
+                )
+                (group_items if group else items).extend(
+                    [ConflictPanel(question.key), Field.radios(resolve_name(question.key), legend_size="s")]
+                )
             (group_items if group else items).append(rules.layout(question))
         if group_items:
             items.append(Fieldset(*group_items, legend=group, legend_size="m"))
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(*items)
+
+    def _add_starting_fields(self, key: str, starting: Starting | None) -> None:
+        self.fields[base_name(key)] = forms.IntegerField(
+            required=False, min_value=0, widget=forms.HiddenInput, initial=starting.version if starting else 0
+        )
+        self.fields[digest_name(key)] = forms.CharField(
+            required=False, max_length=64, widget=forms.HiddenInput, initial=starting.digest if starting else ""
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # A tampered or broken base version must not stop the save: it is treated as
+        # unknown below (the save then counts as a change and applies).
+        for question in self.questions:
+            self.errors.pop(base_name(question.key), None)
+            self.errors.pop(digest_name(question.key), None)
+        return cleaned
+
+    def changes(self) -> tuple[dict[str, AnswerValue], dict[str, int]]:
+        """The answers this person changed on the page, and the version each started from.
+
+        Answers whose fingerprint matches the one the page was shown with are left out: a
+        page open since this morning must not write this morning's copies over newer
+        answers. Where the person chose the newer answer in a conflict, theirs is left out.
+        """
+        values: dict[str, AnswerValue] = {}
+        bases: dict[str, int] = {}
+        for question in self.questions:
+            key = question.key
+            if self.cleaned_data.get(resolve_name(key)) == Resolve.THEIRS:
+                continue
+            value = self.cleaned_data[key]
+            shown = self.cleaned_data.get(digest_name(key)) or ""
+            if shown and digest(rules_for(question).stored(value)) == shown:
+                continue
+            values[key] = value
+            base = self.cleaned_data.get(base_name(key))
+            if base is not None:
+                bases[key] = base
+        return values, bases
+
+    def hidden_starting_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.endswith(("-base", "-digest")) or name == "conflict_keys"]
 
 
 class InviteForm(forms.Form):

@@ -70,10 +70,16 @@ class Assessment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped by every service that changes what the report shows; cached reports key on it.
     revision = models.PositiveIntegerField(default=1)
+    # The random token of the "Start a new assessment" page that created it: the same page
+    # submitted twice (a double click, a retried request) makes one assessment, not two.
+    creation_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at"]
         indexes = [models.Index(fields=["owner", "-updated_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "creation_token"], name="one_assessment_per_creation_token")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -86,10 +92,18 @@ class Assessment(models.Model):
 
 
 class Answer(models.Model):
+    """The current answer to one question. Only assessments.services writes it.
+
+    `version` counts the saves that changed it (1 after the first). A save names the
+    version it started from and is refused when that is no longer the stored one, so
+    nobody's text is overwritten unseen; every change is kept in AnswerRevision.
+    """
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     text = models.TextField(blank=True)
     selected = models.JSONField(default=list, blank=True, help_text="Chosen values for choice questions.")
+    version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
@@ -100,14 +114,90 @@ class Answer(models.Model):
         return f"{self.assessment_id} {self.question.key}"
 
 
+class AnswerRevision(models.Model):
+    """One entry in an answer's history: who changed it, when, and to what.
+
+    Entries are only ever added, except that one person's saves within a minute of the
+    entry's start are folded into it (autosave would otherwise add one every few seconds).
+    `version` is the answer's version after the last save folded in.
+    """
+
+    class Kind(models.TextChoices):
+        EDIT = "edit", "Edited"
+        RESTORE = "restore", "Restored an earlier version"
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.EDIT)
+    # For a restore: the version whose text was brought back.
+    restored_from = models.PositiveIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    selected = models.JSONField(default=list, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    started_at = models.DateTimeField()
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["answer", "version"], name="one_revision_per_version")]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} v{self.version}"
+
+
+class AnswerSaveReceipt(models.Model):
+    """A save already applied, by the client id its sender gave it.
+
+    A browser that lost the response to a save sends it again with the same client id; the
+    receipt answers it with the version it made, and nothing is written twice.
+    """
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="+")
+    client_id = models.CharField(max_length=100)
+    version = models.PositiveIntegerField()
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["answer", "client_id"], name="one_receipt_per_client_id")]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} {self.client_id}"
+
+
+class SectionCompletionQuerySet(models.QuerySet["SectionCompletion"]):
+    def current(self) -> "SectionCompletionQuerySet":
+        """Completions not since reopened: the sections that are complete now."""
+        return self.filter(reopened_at__isnull=True)
+
+
 class SectionCompletion(models.Model):
+    """A time a section was marked complete, until it was reopened (if it has been).
+
+    Rows are never deleted: reopening a section fills in `reopened_at`, and completing it
+    again adds a new row, so the record of who completed and reopened it when is kept.
+    A section is complete while it has a row that has not been reopened.
+    """
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="completions")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+")
     completed_at = models.DateTimeField(auto_now_add=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = SectionCompletionQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["assessment", "section"], name="one_completion_per_section")]
+        ordering = ["completed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "section"],
+                condition=models.Q(reopened_at__isnull=True),
+                name="one_open_completion_per_section",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.assessment_id} section {self.section_id} completed"

@@ -7,10 +7,11 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from accounts.models import User
 from assessments import answer_types
 from assessments.models import Answer, Assessment, Role
 from assessments.progress import AssessmentProgress, Status, Summary
-from toolkit_content.models import Section
+from toolkit_content.models import Question, Section
 
 # GOV.UK tag colours per status; "Completed" is plain text in the task list pattern.
 _TAG_CLASSES = {
@@ -159,3 +160,32 @@ def section_summary_rows(
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class NewerAnswer:
+    """An answer someone else saved while this person was editing it (the conflict panel)."""
+
+    number: str
+    text: str
+    labels: list[str]
+    version: int
+    by: str
+    at: datetime
+
+
+def person_name(user: User | None) -> str:
+    """How a page names the person who made a change, including someone whose account is gone."""
+    return user.display_name if user is not None else "Someone who no longer has an account"
+
+
+def newer_answer(question: Question, answer: Answer) -> NewerAnswer:
+    text, labels = answer_types.display(question, answer)
+    return NewerAnswer(
+        number=question.number,
+        text=text,
+        labels=labels,
+        version=answer.version,
+        by=person_name(answer.updated_by),
+        at=answer.updated_at,
+    )

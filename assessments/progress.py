@@ -122,7 +122,9 @@ def assessment_progress(assessment: Assessment, sections: list[Section] | None =
         .values_list("question__section_id")
         .annotate(n=Count("id"))
     )
-    completed = set(SectionCompletion.objects.filter(assessment=assessment).values_list("section_id", flat=True))
+    completed = set(
+        SectionCompletion.objects.current().filter(assessment=assessment).values_list("section_id", flat=True)
+    )
     return AssessmentProgress(
         details_status=details_status(assessment),
         sections=[
@@ -151,7 +153,10 @@ def summaries(assessments: Iterable[Assessment]) -> dict[uuid.UUID, Summary]:
         Answer.objects.filter(ANSWERED, assessment_id__in=ids).values_list("assessment_id").annotate(n=Count("id"))
     )
     completed = dict(
-        SectionCompletion.objects.filter(assessment_id__in=ids).values_list("assessment_id").annotate(n=Count("id"))
+        SectionCompletion.objects.current()
+        .filter(assessment_id__in=ids)
+        .values_list("assessment_id")
+        .annotate(n=Count("id"))
     )
     version_ids = {a.toolkit_version_id for a in assessments}
     totals = {

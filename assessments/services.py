@@ -4,7 +4,10 @@ Each runs in one transaction, saves only what changed, and bumps the assessment'
 revision when something the report shows has changed (cached reports key on it).
 """
 
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -12,8 +15,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.answer_types import AnswerValue, is_answered, rules_for
-from assessments.models import Answer, Assessment, SectionCompletion
+from assessments.access import Action, require
+from assessments.answer_types import AnswerValue, Stored, is_answered, rules_for
+from assessments.models import Answer, AnswerRevision, AnswerSaveReceipt, Assessment, SectionCompletion
 from assessments.progress import answers_by_question
 from toolkit_content.models import Question, Section, ToolkitVersion
 
@@ -42,9 +46,21 @@ def _bump_revision(assessment: Assessment) -> None:
 
 
 @transaction.atomic
-def assessment_create(*, owner: User, details: dict[str, Any]) -> Assessment:
-    """Start an assessment on the newest published toolkit version, which it keeps for life."""
-    return Assessment.objects.create(owner=owner, toolkit_version=latest_published_version(), **details)
+def assessment_create(*, owner: User, details: dict[str, Any], creation_token: uuid.UUID | None = None) -> Assessment:
+    """Start an assessment on the newest published toolkit version, which it keeps for life.
+
+    `creation_token` is the random token of the page that asked: the same page submitted
+    again (a double click, a request retried) returns the assessment it made the first time.
+    """
+    if creation_token is not None:
+        # The person's row lock: two submits of one page cannot both find no assessment.
+        User.objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True).get()
+        existing = Assessment.objects.filter(owner=owner, creation_token=creation_token).first()
+        if existing is not None:
+            return existing
+    return Assessment.objects.create(
+        owner=owner, toolkit_version=latest_published_version(), creation_token=creation_token, **details
+    )
 
 
 @transaction.atomic
@@ -70,48 +86,262 @@ def _missing_required(assessment: Assessment, section: Section) -> list[Question
     return [q for q in section.questions.all() if q.required and not is_answered(q, answers.get(q.id))]
 
 
+# One person's saves to one answer within this time of the history entry's start are folded
+# into that entry: autosave every few seconds would otherwise bury the history in keystrokes.
+HISTORY_FOLD_WINDOW = timedelta(seconds=60)
+
+
 @dataclass(frozen=True)
-class SaveResult:
-    changed: int
+class Saved:
+    """An answer as stored after a save (version 0: never answered)."""
+
+    question: Question
+    version: int
+    saved_at: datetime
+    changed: bool
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A save refused because the answer changed since the version it started from."""
+
+    question: Question
+    version: int
+    text: str
+    selected: list[str]
+    updated_by: User | None
+    updated_at: datetime
+    # What the refused save would have stored (to show beside the newer text).
+    mine: Stored
+
+
+class AnswerConflict(Exception):
+    def __init__(self, conflict: Conflict) -> None:
+        super().__init__(f"Answer to {conflict.question.key} changed since the version the save started from")
+        self.conflict = conflict
+
+
+def _lock_for_editing(assessment: Assessment, user: User) -> None:
+    """Take the assessment's row lock, then check the person may still edit it.
+
+    Every answer write locks its assessment first, so writes to one assessment run one at a
+    time (no two first saves of a question can race to insert) and the role is checked as
+    it is when the write happens, not when the page was loaded.
+    """
+    Assessment.objects.select_for_update().filter(pk=assessment.pk).values_list("pk", flat=True).get()
+    require(user, assessment, Action.EDIT)
+
+
+def _write(
+    *,
+    assessment: Assessment,
+    question: Question,
+    stored: Stored,
+    base_version: int | None,
+    user: User,
+    now: datetime,
+    kind: str = AnswerRevision.Kind.EDIT,
+    restored_from: int | None = None,
+) -> tuple[Saved | Conflict, Answer | None]:
+    """Write one answer under the assessment's lock: the rule for versions in one place.
+
+    Text equal to the stored text is no change, whatever version it started from. Other
+    text is written only if it started from the stored version (`base_version` None: the
+    sender did not say, and the save applies); otherwise nothing is written.
+    """
+    text, selected = stored
+    answer = Answer.objects.filter(assessment=assessment, question=question).select_related("updated_by").first()
+    if answer is None:
+        if not rules_for(question).is_answered(text, selected):
+            # No row for a blank answer to a question never answered: there is nothing to keep.
+            return Saved(question=question, version=0, saved_at=now, changed=False), None
+        answer = Answer.objects.create(
+            assessment=assessment, question=question, text=text, selected=selected, version=1, updated_by=user
+        )
+    elif (answer.text, answer.selected) == (text, selected):
+        return Saved(question=question, version=answer.version, saved_at=answer.updated_at, changed=False), answer
+    elif base_version is not None and base_version != answer.version:
+        conflict = Conflict(
+            question=question,
+            version=answer.version,
+            text=answer.text,
+            selected=answer.selected,
+            updated_by=answer.updated_by,
+            updated_at=answer.updated_at,
+            mine=stored,
+        )
+        return conflict, answer
+    else:
+        answer.text, answer.selected, answer.updated_by = text, selected, user
+        answer.version += 1
+        answer.save(update_fields=["text", "selected", "version", "updated_by", "updated_at"])
+    _record_history(answer, user=user, now=now, kind=kind, restored_from=restored_from)
+    return Saved(question=question, version=answer.version, saved_at=answer.updated_at, changed=True), answer
+
+
+def _record_history(answer: Answer, *, user: User, now: datetime, kind: str, restored_from: int | None) -> None:
+    last = AnswerRevision.objects.filter(answer=answer).order_by("-version").first()
+    folds = (
+        kind == AnswerRevision.Kind.EDIT
+        and last is not None
+        and last.kind == AnswerRevision.Kind.EDIT
+        and last.author_id == user.pk
+        and last.version == answer.version - 1
+        and now - last.started_at < HISTORY_FOLD_WINDOW
+    )
+    if folds and last is not None:
+        last.version, last.text, last.selected, last.saved_at = answer.version, answer.text, answer.selected, now
+        last.save(update_fields=["version", "text", "selected", "saved_at"])
+        return
+    AnswerRevision.objects.create(
+        answer=answer,
+        version=answer.version,
+        kind=kind,
+        restored_from=restored_from,
+        text=answer.text,
+        selected=answer.selected,
+        author=user,
+        started_at=now,
+        saved_at=now,
+    )
+
+
+def _after_changes(assessment: Assessment, sections: set[int], user: User) -> bool:
+    """Reopen completed sections whose required answers are now blank, and bump the revision.
+
+    Returns whether a section was reopened.
+    """
+    reopened = False
+    for section in Section.objects.filter(pk__in=sections).prefetch_related("questions"):
+        if _missing_required(assessment, section):
+            reopened |= _reopen(assessment, section, user) > 0
+    _bump_revision(assessment)
+    return reopened
+
+
+def _reopen(assessment: Assessment, section: Section, user: User) -> int:
+    return (
+        SectionCompletion.objects.current()
+        .filter(assessment=assessment, section=section)
+        .update(reopened_at=timezone.now(), reopened_by=user)
+    )
+
+
+@transaction.atomic
+def answer_save(
+    *,
+    assessment: Assessment,
+    question: Question,
+    value: AnswerValue,
+    base_version: int,
+    user: User,
+    client_id: str = "",
+) -> Saved:
+    """Save one answer (a cleaned value) that started from `base_version` (0: never answered).
+
+    Raises AnswerConflict, writing nothing, when someone saved a newer version meanwhile.
+    A save sent again with the same `client_id` is answered as the first time, not applied
+    twice. Raises PermissionDenied if the person may not edit the assessment.
+    """
+    _lock_for_editing(assessment, user)
+    if client_id:
+        receipt = AnswerSaveReceipt.objects.filter(
+            answer__assessment=assessment, answer__question=question, client_id=client_id
+        ).first()
+        if receipt is not None:
+            return Saved(question=question, version=receipt.version, saved_at=receipt.saved_at, changed=False)
+    outcome, answer = _write(
+        assessment=assessment,
+        question=question,
+        stored=rules_for(question).stored(value),
+        base_version=base_version,
+        user=user,
+        now=timezone.now(),
+    )
+    if isinstance(outcome, Conflict):
+        raise AnswerConflict(outcome)
+    if client_id and answer is not None:
+        AnswerSaveReceipt.objects.create(
+            answer=answer, client_id=client_id, version=outcome.version, saved_at=outcome.saved_at
+        )
+    if outcome.changed:
+        _after_changes(assessment, {question.section_id}, user)
+    return outcome
+
+
+@transaction.atomic
+def answer_restore(*, assessment: Assessment, question: Question, version: int, base_version: int, user: User) -> Saved:
+    """Bring back the text of an earlier version, as a new version (history is never rewritten).
+
+    Raises AnswerRevision.DoesNotExist for a version not in the history, and AnswerConflict
+    when the answer changed since the history page was loaded.
+    """
+    _lock_for_editing(assessment, user)
+    revision = AnswerRevision.objects.get(answer__assessment=assessment, answer__question=question, version=version)
+    outcome, _answer = _write(
+        assessment=assessment,
+        question=question,
+        stored=(revision.text, list(revision.selected)),
+        base_version=base_version,
+        user=user,
+        now=timezone.now(),
+        kind=AnswerRevision.Kind.RESTORE,
+        restored_from=version,
+    )
+    if isinstance(outcome, Conflict):
+        raise AnswerConflict(outcome)
+    if outcome.changed:
+        _after_changes(assessment, {question.section_id}, user)
+    return outcome
+
+
+@dataclass(frozen=True)
+class SectionSave:
+    saved: list[Saved]
+    conflicts: list[Conflict]
     reopened: bool
+
+    @property
+    def changed(self) -> int:
+        return sum(1 for s in self.saved if s.changed)
 
 
 @transaction.atomic
 def section_answers_save(
-    *, assessment: Assessment, section: Section, values: dict[str, AnswerValue], user: User
-) -> SaveResult:
-    """Save the answers to one section's questions (keyed by question key), changing only what differs.
+    *,
+    assessment: Assessment,
+    section: Section,
+    values: Mapping[str, AnswerValue],
+    user: User,
+    base_versions: Mapping[str, int] | None = None,
+) -> SectionSave:
+    """Save answers to one section's questions (cleaned values keyed by question key).
 
-    A completed section whose required answer is cleared goes back to "In progress".
+    Each answer is saved against its version in `base_versions` (when given): answers
+    changed by someone else meanwhile are refused and returned as conflicts, and the rest
+    are saved. A completed section whose required answer is cleared goes back to "In progress".
     """
-    existing = answers_by_question(assessment, section)
-    to_create: list[Answer] = []
-    to_update: list[Answer] = []
+    _lock_for_editing(assessment, user)
+    bases = base_versions or {}
+    now = timezone.now()
+    saved: list[Saved] = []
+    conflicts: list[Conflict] = []
     for question in section.questions.all():
         if question.key not in values:
             continue
-        rules = rules_for(question)
-        text, selected = rules.stored(values[question.key])
-        answer = existing.get(question.id)
-        if answer is None:
-            # No row for a blank answer to a question never answered: there is nothing to keep.
-            if rules.is_answered(text, selected):
-                to_create.append(
-                    Answer(assessment=assessment, question=question, text=text, selected=selected, updated_by=user)
-                )
-        elif answer.text != text or answer.selected != selected:
-            answer.text, answer.selected, answer.updated_by = text, selected, user
-            answer.updated_at = timezone.now()
-            to_update.append(answer)
-    if not to_create and not to_update:
-        return SaveResult(changed=0, reopened=False)
-    Answer.objects.bulk_create(to_create)
-    Answer.objects.bulk_update(to_update, ["text", "selected", "updated_by", "updated_at"])
+        outcome, _answer = _write(
+            assessment=assessment,
+            question=question,
+            stored=rules_for(question).stored(values[question.key]),
+            base_version=bases.get(question.key),
+            user=user,
+            now=now,
+        )
+        (conflicts if isinstance(outcome, Conflict) else saved).append(outcome)  # type: ignore[arg-type]
     reopened = False
-    if _missing_required(assessment, section):
-        reopened = SectionCompletion.objects.filter(assessment=assessment, section=section).delete()[0] > 0
-    _bump_revision(assessment)
-    return SaveResult(changed=len(to_create) + len(to_update), reopened=reopened)
+    if any(s.changed for s in saved):
+        reopened = _after_changes(assessment, {section.pk}, user)
+    return SectionSave(saved=saved, conflicts=conflicts, reopened=reopened)
 
 
 @transaction.atomic
@@ -120,9 +350,18 @@ def section_complete(*, assessment: Assessment, section: Section, user: User) ->
     missing = _missing_required(assessment, section)
     if missing:
         return missing
-    _, created = SectionCompletion.objects.get_or_create(
-        assessment=assessment, section=section, defaults={"completed_by": user}
-    )
-    if created:
+    _lock_for_editing(assessment, user)
+    if not SectionCompletion.objects.current().filter(assessment=assessment, section=section).exists():
+        SectionCompletion.objects.create(assessment=assessment, section=section, completed_by=user)
         _bump_revision(assessment)
     return []
+
+
+@transaction.atomic
+def section_reopen(*, assessment: Assessment, section: Section, user: User) -> bool:
+    """Mark a completed section as in progress again; returns whether it was complete."""
+    _lock_for_editing(assessment, user)
+    if not _reopen(assessment, section, user):
+        return False
+    _bump_revision(assessment)
+    return True

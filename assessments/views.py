@@ -1,6 +1,7 @@
 """Assessment pages. Each view starts with get_assessment_for(), naming its action; POSTs redirect."""
 
 import logging
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -16,9 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.http import AuthenticatedRequest
 from assessments import pdf, presenters, progress, services
 from assessments.access import Action, assessments_visible_to, get_assessment_for, roles_of
-from assessments.answer_types import rules_for
+from assessments.answer_types import digest, rules_for
 from assessments.export import assessment_export_data
-from assessments.forms import AssessmentDetailsForm, SectionForm
+from assessments.forms import AssessmentDetailsForm, SectionForm, Starting
 from assessments.models import Answer, Assessment
 from assessments.report import build_report
 from toolkit_content.models import Section
@@ -61,15 +62,25 @@ def assessment_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def assessment_new(request: AuthenticatedRequest) -> HttpResponse:
     form = AssessmentDetailsForm(request.POST if request.method == "POST" else None, submit_label="Create assessment")
+    # A random token per page: submitting the same page twice makes one assessment.
+    token = _creation_token(request.POST.get("creation_token")) if request.method == "POST" else None
+    context = {"form": form, "creation_token": token or uuid.uuid4()}
     if request.method == "POST" and form.is_valid():
         try:
-            assessment = services.assessment_create(owner=request.user, details=form.cleaned_data)
+            assessment = services.assessment_create(owner=request.user, details=form.cleaned_data, creation_token=token)
         except services.NoPublishedToolkit:
             messages.error(request, "The toolkit content is not available yet. Ask an administrator to load it.")
-            return render(request, "assessments/new.html", {"form": form}, status=503)
+            return render(request, "assessments/new.html", context, status=503)
         messages.success(request, f"Assessment “{assessment.title}” created.")
         return redirect("assessment_task_list", pk=assessment.pk)
-    return render(request, "assessments/new.html", {"form": form})
+    return render(request, "assessments/new.html", context)
+
+
+def _creation_token(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None
 
 
 @login_required
@@ -120,6 +131,41 @@ def _initial_from_answers(section: Section, answers: dict[int, Answer]) -> dict[
     return initial
 
 
+# What a question never answered stores, for every answer type.
+BLANK_DIGEST = digest(("", []))
+
+
+def _starting(section: Section, answers: dict[int, Answer]) -> dict[str, Starting]:
+    """Each answer's version and fingerprint as the page shows it (0 and blank if never answered)."""
+    return {
+        question.key: Starting(answer.version, digest((answer.text, answer.selected)))
+        if (answer := answers.get(question.id)) is not None
+        else Starting(0, BLANK_DIGEST)
+        for question in section.questions.all()
+    }
+
+
+def _conflict_form(
+    assessment: Assessment, section: Section, form: SectionForm, conflicts: list[services.Conflict]
+) -> SectionForm:
+    """The section form again after some answers could not be saved because they had changed.
+
+    It shows the stored answers, except where this person's answer was refused: there it
+    shows theirs, with the newer answer above it and the choice of which to keep. Saving
+    again then starts from the newer version, so it is a decision, not an accident.
+    """
+    answers = progress.answers_by_question(assessment, section)
+    initial = _initial_from_answers(section, answers)
+    starting = _starting(section, answers)
+    newer: dict[str, Any] = {}
+    for conflict in conflicts:
+        key = conflict.question.key
+        initial[key] = form.cleaned_data[key]
+        starting[key] = Starting(conflict.version, "")  # blank fingerprint: counts as changed
+        newer[key] = presenters.newer_answer(conflict.question, answers[conflict.question.id])
+    return SectionForm(initial=initial, questions=form.questions, starting=starting, conflicts=newer)
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def section_edit(request: AuthenticatedRequest, pk: str, number: int) -> HttpResponse:
@@ -127,34 +173,48 @@ def section_edit(request: AuthenticatedRequest, pk: str, number: int) -> HttpRes
     section = _get_section(assessment, number)
     questions = list(section.questions.all())
     return_url = _safe_return_url(request)
+    status = 200
+    saved_others = 0
     if request.method == "POST":
         form = SectionForm(request.POST, questions=questions)
         if form.is_valid():
+            values, bases = form.changes()
             result = services.section_answers_save(
-                assessment=assessment, section=section, values=form.cleaned_data, user=request.user
+                assessment=assessment, section=section, values=values, base_versions=bases, user=request.user
             )
             if result.reopened:
                 messages.info(
                     request, f"Section {section.number} is back in progress: a required question is now blank."
                 )
-            if "later" in request.POST:
+            if result.conflicts:
+                form = _conflict_form(assessment, section, form, result.conflicts)
+                status, saved_others = 409, result.changed
+            elif "later" in request.POST:
                 messages.success(request, f"Your answers to section {section.number} have been saved.")
                 return redirect("assessment_task_list", pk=assessment.pk)
-            return redirect(return_url or reverse("section_check", args=[assessment.pk, section.number]))
+            else:
+                return redirect(return_url or reverse("section_check", args=[assessment.pk, section.number]))
+        elif form.conflicts:
+            # Still deciding between versions: show the newer answers again beside the errors.
+            answers = progress.answers_by_question(assessment, section)
+            by_key = {q.key: q for q in questions}
+            for key in form.conflicts:
+                form.conflicts[key] = presenters.newer_answer(by_key[key], answers[by_key[key].id])
     else:
+        answers = progress.answers_by_question(assessment, section)
         form = SectionForm(
-            initial=_initial_from_answers(section, progress.answers_by_question(assessment, section)),
-            questions=questions,
+            initial=_initial_from_answers(section, answers), questions=questions, starting=_starting(section, answers)
         )
     context = {
         "assessment": assessment,
         "section": section,
         "form": form,
         "return_url": return_url,
+        "saved_others": saved_others,
         "resources": section.resources.all(),
         "example": getattr(section, "working_example", None),
     }
-    return render(request, "assessments/section.html", context)
+    return render(request, "assessments/section.html", context, status=status)
 
 
 def _check_context(assessment: Assessment, section: Section, missing: list | None = None) -> dict[str, Any]:
@@ -162,7 +222,7 @@ def _check_context(assessment: Assessment, section: Section, missing: list | Non
     rows = presenters.section_summary_rows(
         assessment, section, progress.answers_by_question(assessment, section), check_url
     )
-    completed = assessment.completions.filter(section=section).exists()
+    completed = assessment.completions.current().filter(section=section).exists()
     missing_keys = {q.key for q in missing or []}
     return {
         "assessment": assessment,

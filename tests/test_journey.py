@@ -140,7 +140,10 @@ def test_clearing_a_required_answer_reopens_a_completed_section(alice_client, as
     data = section_post_data(section)
     data[required.key] = "   "
     alice_client.post(url, data)
-    assert assessment.completions.count() == 0
+    # Reopening is recorded, not deleted: the completion stays, marked as reopened by Alice.
+    assert assessment.completions.current().count() == 0
+    (completion,) = assessment.completions.all()
+    assert completion.reopened_at is not None and completion.reopened_by.email == "alice@example.org"
 
 
 def test_project_details_can_be_edited(alice_client, assessment):
