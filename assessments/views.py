@@ -217,7 +217,9 @@ def section_edit(request: AuthenticatedRequest, pk: str, number: int) -> HttpRes
     return render(request, "assessments/section.html", context, status=status)
 
 
-def _check_context(assessment: Assessment, section: Section, missing: list | None = None) -> dict[str, Any]:
+def _check_context(
+    assessment: Assessment, section: Section, can_edit: bool, missing: list | None = None
+) -> dict[str, Any]:
     check_url = reverse("section_check", args=[assessment.pk, section.number])
     rows = presenters.section_summary_rows(
         assessment, section, progress.answers_by_question(assessment, section), check_url
@@ -229,6 +231,7 @@ def _check_context(assessment: Assessment, section: Section, missing: list | Non
         "section": section,
         "rows": rows,
         "completed": completed,
+        "can_edit": can_edit,
         "missing_rows": [r for r in rows if r.key in missing_keys],
     }
 
@@ -236,9 +239,10 @@ def _check_context(assessment: Assessment, section: Section, missing: list | Non
 @login_required
 @require_safe
 def section_check(request: AuthenticatedRequest, pk: str, number: int) -> HttpResponse:
-    assessment, _role = get_assessment_for(request.user, pk, Action.VIEW)
-    section = _get_section(assessment, number)
-    return render(request, "assessments/check.html", _check_context(assessment, section))
+    access = get_assessment_for(request.user, pk, Action.VIEW)
+    section = _get_section(access.assessment, number)
+    context = _check_context(access.assessment, section, access.allows(Action.EDIT))
+    return render(request, "assessments/check.html", context)
 
 
 @login_required
@@ -248,9 +252,19 @@ def section_complete(request: AuthenticatedRequest, pk: str, number: int) -> Htt
     section = _get_section(assessment, number)
     missing = services.section_complete(assessment=assessment, section=section, user=request.user)
     if missing:
-        return render(request, "assessments/check.html", _check_context(assessment, section, missing), status=200)
+        return render(request, "assessments/check.html", _check_context(assessment, section, True, missing), status=200)
     messages.success(request, f"Section {section.number} marked as complete.")
     return redirect("assessment_task_list", pk=assessment.pk)
+
+
+@login_required
+@require_POST
+def section_reopen(request: AuthenticatedRequest, pk: str, number: int) -> HttpResponse:
+    assessment, _role = get_assessment_for(request.user, pk, Action.EDIT)
+    section = _get_section(assessment, number)
+    if services.section_reopen(assessment=assessment, section=section, user=request.user):
+        messages.success(request, f"Section {section.number} is in progress again.")
+    return redirect("section_check", pk=assessment.pk, number=section.number)
 
 
 @login_required

@@ -28,6 +28,9 @@ WRITE = {"anonymous": "sign-in", "outsider": 404, "viewer": 403, "editor": "ok",
 POST_ONLY_GET = {"anonymous": "sign-in", **dict.fromkeys(ROLES[1:], 405)}
 GET_ONLY_POST = {"anonymous": "sign-in", **dict.fromkeys(ROLES[1:], 405)}
 MANAGE = {"anonymous": "sign-in", "outsider": 404, "viewer": 403, "editor": 403, "owner": "ok", "staff": 404}
+# The JSON answer endpoint: signed-out people get 401 (the page keeps their text), not a redirect.
+JSON_WRITE = {"anonymous": 401, "outsider": 404, "viewer": 403, "editor": "ok", "owner": "ok", "staff": 404}
+NOT_ALLOWED = dict.fromkeys(ROLES, 405)
 MEMBERS = {"anonymous": "sign-in", "outsider": 404, "viewer": "ok", "editor": "ok", "owner": "ok", "staff": 404}
 
 # URL name -> (what a GET gets, what a POST gets), per role.
@@ -40,6 +43,8 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "section": (WRITE, WRITE),
     "section_check": (READ, GET_ONLY_POST),
     "section_complete": (POST_ONLY_GET, WRITE),
+    "section_reopen": (POST_ONLY_GET, WRITE),
+    "answer_save": (NOT_ALLOWED, JSON_WRITE),
     "assessment_report": (READ, GET_ONLY_POST),
     "assessment_report_pdf": (READ, GET_ONLY_POST),
     "assessment_export": (READ, GET_ONLY_POST),
@@ -60,8 +65,10 @@ def _url_names() -> list[str]:
 def _url(name: str, assessment: Assessment) -> str:
     if name in {"assessment_list", "assessment_new"}:
         return reverse(name)
-    if name in {"section", "section_check", "section_complete"}:
+    if name in {"section", "section_check", "section_complete", "section_reopen"}:
         return reverse(name, args=[assessment.pk, 1])
+    if name == "answer_save":
+        return reverse(name, args=[assessment.pk, "s1_problem"])
     return reverse(name, args=[assessment.pk])
 
 
@@ -95,7 +102,11 @@ def test_every_assessment_url_is_in_the_matrix():
 def test_access(assessment, name, method, role):
     client = _client_for_role(role, assessment)
     expected = MATRIX[name][0 if method == "get" else 1][role]
-    response = getattr(client, method)(_url(name, assessment))
+    if name == "answer_save" and method == "post":
+        body = {"value": "Words", "base_version": 0, "client_id": "matrix"}
+        response = client.post(_url(name, assessment), body, content_type="application/json")
+    else:
+        response = getattr(client, method)(_url(name, assessment))
     if expected == "sign-in":
         assert response.status_code == 302 and response["Location"].startswith(reverse("login")), response
     elif expected == "ok":

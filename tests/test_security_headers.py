@@ -11,6 +11,8 @@ from django.utils.http import urlsafe_base64_encode
 POST_ONLY = {
     "logout",
     "section_complete",
+    "section_reopen",
+    "answer_save",
     "account_export_request",
     "assessment_team_invite",
     "assessment_team_role",
@@ -39,6 +41,7 @@ def _url(name: str, route: str, assessment, user) -> str:
     values = {
         "pk": assessment.pk,
         "number": 1,
+        "question_key": "s1_problem",
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
     }

@@ -65,6 +65,8 @@ NOT_PAGES = {
     "assessment_team_transfer": "POST only; redirects to the task list",
     "assessment_team_revoke": "POST only; redirects to the team page",
     "assessment_team_leave": "POST only; redirects to Your assessments",
+    "section_reopen": "POST only; redirects to the section's check page",
+    "answer_save": "JSON endpoint for saving one answer (autosave)",
 }
 
 
