@@ -166,3 +166,29 @@ def summary_rows(page: str) -> list[SeenSummaryRow]:
         assert key and value and link, row
         rows.append(SeenSummaryRow(text_of(key[1]), text_of(value[1]), text_of(link[2]), html.unescape(link[1])))
     return rows
+
+
+def hidden_inputs(page: str) -> dict[str, str]:
+    """The hidden inputs of a page (name -> value), as a browser would send them back."""
+    found = {}
+    for tag in re.findall(r"<input\b[^>]*>", page):
+        if 'type="hidden"' in tag:
+            name = re.search(r'name="([^"]*)"', tag)
+            value = re.search(r'value="([^"]*)"', tag)
+            if name:
+                found[html.unescape(name.group(1))] = html.unescape(value.group(1)) if value else ""
+    return found
+
+
+def section_page_data(client: Client, url: str) -> dict[str, object]:
+    """What a browser would post back from the section page unchanged: its hidden inputs and answers."""
+    page = client.get(url).content.decode()
+    data: dict[str, object] = {k: v for k, v in hidden_inputs(page).items() if k != "csrfmiddlewaretoken"}
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
+        data[name] = html.unescape(text.removeprefix("\n"))
+    for tag in re.findall(r"<input\b[^>]*\bchecked\b[^>]*>", page):
+        name = html.unescape(re.search(r'name="([^"]*)"', tag).group(1))
+        value = html.unescape(re.search(r'value="([^"]*)"', tag).group(1))
+        existing = data.get(name)
+        data[name] = [*existing, value] if isinstance(existing, list) else ([existing, value] if existing else [value])
+    return data
