@@ -64,4 +64,7 @@ def _answer(question: Question, answer: Answer | None) -> dict[str, Any]:
         "selected_labels": labels,
         "answered": answer_types.is_answered(question, answer),
         "updated_at": answer.updated_at.isoformat() if answer else None,
+        # Added within format 2: the answer's version (0: never answered) and who saved it last.
+        "version": answer.version if answer else 0,
+        "updated_by": answer.updated_by.display_name if answer and answer.updated_by else None,
     }

@@ -103,7 +103,7 @@ def overall_status(*, answered: int, sections_completed: int, sections_total: in
 
 def answers_by_question(assessment: Assessment, section: Section | None = None) -> dict[int, Answer]:
     """The assessment's answers (optionally one section's), keyed by question id, in one query."""
-    answers = Answer.objects.filter(assessment=assessment)
+    answers = Answer.objects.filter(assessment=assessment).select_related("updated_by")
     if section is not None:
         answers = answers.filter(question__section=section)
     return {a.question_id: a for a in answers}

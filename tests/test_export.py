@@ -46,3 +46,13 @@ def test_export_status_is_the_stable_value_not_the_words_shown(alice_client, ass
 def test_status_values_are_stable():
     # These are in people's downloaded files: never change them, only the labels.
     assert Status.values == ["not_started", "in_progress", "completed"]
+
+
+def test_each_answer_carries_its_version_and_who_saved_it_last(alice_client, assessment):
+    section = assessment.toolkit_version.sections.get(number=1)
+    section_answers_save(assessment=assessment, section=section, values={"s1_problem": "One"}, user=assessment.owner)
+    section_answers_save(assessment=assessment, section=section, values={"s1_problem": "Two"}, user=assessment.owner)
+    _, data = export_of(alice_client, assessment)
+    first, second = data["sections"][0]["answers"][:2]
+    assert (first["key"], first["version"], first["updated_by"]) == ("s1_problem", 2, "Alice Owner")
+    assert (second["version"], second["updated_by"]) == (0, None)
