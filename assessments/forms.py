@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 
 from assessments.answer_types import AnswerValue, digest, rules_for
 from assessments.models import ANSWER_MAX_LINES, Assessment, PublicAdvisers, Role, WorkType
+from assessments.services import value_digest
 from hiat_site.forms import PlainTextField, gds_helper
 from toolkit_content.models import Question
 
@@ -63,6 +64,10 @@ def _long_text(label: str, help_text: str = "") -> PlainTextField:
             "max_lines": f"{label} must be {ANSWER_MAX_LINES:,} lines or fewer (it has %(show_value)s lines)",
         },
     )
+
+
+def shown_name(field: str) -> str:
+    return f"{field}-shown"
 
 
 class AssessmentDetailsForm(forms.ModelForm):
@@ -118,6 +123,17 @@ class AssessmentDetailsForm(forms.ModelForm):
     def __init__(self, *args: Any, submit_label: str = "Save and continue", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(submit_label)
+        if not self.instance._state.adding:
+            # Each detail's fingerprint as shown, so a save writes only what this person changed
+            # (services.assessment_update_details). Hidden fields outside the layout.
+            self.helper.render_hidden_fields = True
+            for name in self.Meta.fields:
+                self.fields[shown_name(name)] = forms.CharField(
+                    required=False,
+                    max_length=64,
+                    widget=forms.HiddenInput,
+                    initial=value_digest(getattr(self.instance, name)),
+                )
         self.helper.layout = Layout(
             # Only on "Start a new assessment": the page's token (assessments.views.assessment_new).
             HTML(
@@ -136,6 +152,14 @@ class AssessmentDetailsForm(forms.ModelForm):
             Field("start_date", context={"legend_size": "govuk-fieldset__legend--s"}),
             Field("review_date", context={"legend_size": "govuk-fieldset__legend--s"}),
         )
+
+    def shown(self) -> dict[str, str]:
+        """Each detail's fingerprint as the page showed it (missing ones left out)."""
+        return {
+            name: self.cleaned_data[shown_name(name)]
+            for name in self.Meta.fields
+            if self.cleaned_data.get(shown_name(name))
+        }
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -4,6 +4,8 @@ Each runs in one transaction, saves only what changed, and bumps the assessment'
 revision when something the report shows has changed (cached reports key on it).
 """
 
+import hashlib
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -63,22 +65,54 @@ def assessment_create(*, owner: User, details: dict[str, Any], creation_token: u
     )
 
 
-@transaction.atomic
-def assessment_update_details(*, assessment: Assessment, details: dict[str, Any]) -> bool:
-    """Save changed project details; returns whether anything changed.
+def value_digest(value: Any) -> str:
+    """A fingerprint of a project detail as a page showed it (dates as ISO text)."""
+    return hashlib.sha256(json.dumps(value, default=str, ensure_ascii=False).encode()).hexdigest()[:32]
 
-    Compares with the stored row, not `assessment`: a bound ModelForm has already copied
-    the submitted values onto the instance it was given.
+
+@dataclass(frozen=True)
+class DetailsSave:
+    changed: list[str]
+    # Details someone else changed since the page was shown, with their newer values;
+    # this person's values for them were not saved.
+    conflicts: dict[str, Any]
+
+
+@transaction.atomic
+def assessment_update_details(
+    *, assessment: Assessment, details: dict[str, Any], user: User, shown: Mapping[str, str] | None = None
+) -> DetailsSave:
+    """Save the project details this person changed.
+
+    `shown` holds each detail's fingerprint (value_digest) as their page showed it: details
+    they left alone are not written, and a detail they changed that someone else changed
+    meanwhile is refused and returned in `conflicts`. Without `shown`, every differing
+    detail is saved. Compares with the stored row, not `assessment`: a bound ModelForm has
+    already copied the submitted values onto the instance it was given.
     """
-    stored = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    changed = {field: value for field, value in details.items() if getattr(stored, field) != value}
-    if not changed:
-        return False
-    for field, value in changed.items():
-        setattr(stored, field, value)
-    stored.save(update_fields=[*changed, "updated_at"])
-    _bump_revision(stored)
-    return True
+    _lock_for_editing(assessment, user)
+    stored = Assessment.objects.get(pk=assessment.pk)
+    changed: dict[str, Any] = {}
+    conflicts: dict[str, Any] = {}
+    for field, value in details.items():
+        current = getattr(stored, field)
+        if current == value:
+            continue
+        before = (shown or {}).get(field)
+        if before is None:
+            changed[field] = value
+        elif value_digest(value) == before:
+            continue  # left as the page showed it: someone else's newer value stays
+        elif value_digest(current) != before:
+            conflicts[field] = current
+        else:
+            changed[field] = value
+    if changed:
+        for field, value in changed.items():
+            setattr(stored, field, value)
+        stored.save(update_fields=[*changed, "updated_at"])
+        _bump_revision(stored)
+    return DetailsSave(changed=list(changed), conflicts=conflicts)
 
 
 def _missing_required(assessment: Assessment, section: Section) -> list[Question]:

@@ -2,11 +2,12 @@
 
 import logging
 import uuid
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from assessments import pdf, presenters, progress, services
 from assessments.access import Action, assessments_visible_to, get_assessment_for, roles_of
 from assessments.answer_types import digest, rules_for
 from assessments.export import assessment_export_data
-from assessments.forms import AssessmentDetailsForm, SectionForm, Starting
+from assessments.forms import AssessmentDetailsForm, SectionForm, Starting, shown_name
 from assessments.models import Answer, Assessment
 from assessments.report import build_report
 from toolkit_content.models import Section
@@ -113,13 +114,50 @@ def assessment_details(request: AuthenticatedRequest, pk: str) -> HttpResponse:
     form = AssessmentDetailsForm(
         request.POST if request.method == "POST" else None, instance=assessment, submit_label="Save and continue"
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         details = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        if services.assessment_update_details(assessment=assessment, details=details):
-            messages.success(request, "Project details saved.")
-        return redirect("assessment_task_list", pk=assessment.pk)
+        result = services.assessment_update_details(
+            assessment=assessment, details=details, user=request.user, shown=form.shown()
+        )
+        if not result.conflicts:
+            if result.changed:
+                messages.success(request, "Project details saved.")
+            return redirect("assessment_task_list", pk=assessment.pk)
+        form, status = _details_conflict_form(assessment, request.POST, result.conflicts), 409
     context = {"assessment": assessment, "form": form, "guidance": assessment.toolkit_version.project_details_guidance}
-    return render(request, "assessments/details.html", context)
+    return render(request, "assessments/details.html", context, status=status)
+
+
+def _details_conflict_form(
+    assessment: Assessment, posted: QueryDict, conflicts: dict[str, Any]
+) -> AssessmentDetailsForm:
+    """The details form again, keeping what the person typed, with each detail someone else
+    changed meanwhile marked and its newer value quoted. Saving again keeps this person's
+    values, on purpose: the page now counts as having shown the newer ones."""
+    data = posted.copy()
+    for name, newer in conflicts.items():
+        data[shown_name(name)] = services.value_digest(newer)
+    again = AssessmentDetailsForm(data, instance=assessment, submit_label="Save and continue")
+    again.is_valid()
+    for name, newer in conflicts.items():
+        again.add_error(
+            name,
+            f"Someone else changed this while you were editing, to: “{_detail_text(again, name, newer)}”. "
+            "What you typed is below: save again to keep yours, or change it.",
+        )
+    return again
+
+
+def _detail_text(form: AssessmentDetailsForm, name: str, value: Any) -> str:
+    if value in (None, ""):
+        return "(blank)"
+    choices = dict(getattr(form.fields[name], "choices", []) or [])
+    if value in choices:
+        return str(choices[value])
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    return str(value)
 
 
 def _initial_from_answers(section: Section, answers: dict[int, Answer]) -> dict[str, Any]:

@@ -7,9 +7,12 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 
 from assessments import urls as assessment_urls
-from tests.test_access_matrix import MATRIX, POST_ONLY_GET
+from tests.test_access_matrix import MATRIX, NOT_ALLOWED, POST_ONLY_GET
 
-SECTION_NUMBER_URLS = {"section", "section_check", "section_complete"}
+SECTION_NUMBER_URLS = {"section", "section_check", "section_complete", "section_reopen"}
+QUESTION_URLS = {"answer_save"}
+# URLs a GET never reaches, for anyone: their POST is what is checked.
+POST_ONLY = (POST_ONLY_GET, NOT_ALLOWED)
 
 
 def assessment_url_names() -> list[str]:
@@ -18,6 +21,8 @@ def assessment_url_names() -> list[str]:
 
 
 def url_for(name: str, pk: object) -> str:
+    if name in QUESTION_URLS:
+        return reverse(name, args=[pk, "s1_problem"])
     args = [pk, 1] if name in SECTION_NUMBER_URLS else [pk]
     return reverse(name, args=args)
 
@@ -40,6 +45,10 @@ def test_outsider_gets_404(charlie_client, assessment, name, method):
 
 @pytest.mark.parametrize("name", assessment_url_names())
 def test_signed_out_visitor_is_sent_to_sign_in(assessment, name):
+    if MATRIX[name][0] is NOT_ALLOWED:
+        # JSON endpoints answer 401, so the page that called them can keep the text.
+        assert Client().post(url_for(name, assessment.pk)).status_code == 401
+        return
     response = Client().get(url_for(name, assessment.pk))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
@@ -47,14 +56,14 @@ def test_signed_out_visitor_is_sent_to_sign_in(assessment, name):
 @pytest.mark.parametrize("name", assessment_url_names())
 def test_unknown_assessment_id_is_404(alice_client, toolkit_version, name):
     # A GET of a POST-only URL is 405 for anyone.
-    method = "post" if MATRIX[name][0] is POST_ONLY_GET else "get"
+    method = "post" if MATRIX[name][0] in POST_ONLY else "get"
     response = getattr(alice_client, method)(url_for(name, uuid.uuid4()))
     assert response.status_code == 404
 
 
 def test_owner_can_open_every_page(alice_client, assessment):
     for name in assessment_url_names():
-        if MATRIX[name][0] is POST_ONLY_GET:
+        if MATRIX[name][0] in POST_ONLY:
             continue
         assert alice_client.get(url_for(name, assessment.pk)).status_code == 200, name
 

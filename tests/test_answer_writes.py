@@ -363,3 +363,60 @@ def test_details_are_unchanged_by_the_new_assessment_token(alice_client, toolkit
     response = client.post(reverse("assessment_new"), details_post_data() | {"creation_token": "not-a-uuid"})
     assert response.status_code == 302
     assert Assessment.objects.get().title == details_post_data()["title"] != DETAILS["title"]
+
+
+# --- Project details ------------------------------------------------------------------------
+
+
+def details_page_data(client: Client, assessment: Assessment) -> dict[str, object]:
+    """The details form as the page shows it, with its hidden fingerprints."""
+    page = client.get(reverse("assessment_details", args=[assessment.pk])).content.decode()
+    shown = {k: v for k, v in hidden_inputs(page).items() if k.endswith("-shown")}
+    return (
+        details_post_data(
+            title=assessment.title,
+            organisation=assessment.organisation,
+            work_type=assessment.work_type,
+            description=assessment.description,
+            population_and_place=assessment.population_and_place,
+            lead_and_team=assessment.lead_and_team,
+            public_advisers=assessment.public_advisers,
+            start_date_0="",
+            start_date_1="",
+            start_date_2="",
+            review_date_0="",
+            review_date_1="",
+            review_date_2="",
+        )
+        | shown
+    )
+
+
+def test_two_tabs_changing_different_details_keep_both(alice_client, assessment, bob):
+    url = reverse("assessment_details", args=[assessment.pk])
+    bob_client = client_for(bob)
+    alices_tab, bobs_tab = details_page_data(alice_client, assessment), details_page_data(bob_client, assessment)
+    assert len([k for k in alices_tab if k.endswith("-shown")]) == 10
+    assert alice_client.post(url, alices_tab | {"title": "Alice's title"}).status_code == 302
+    assert bob_client.post(url, bobs_tab | {"organisation": "Bob's organisation"}).status_code == 302
+    assessment.refresh_from_db()
+    assert (assessment.title, assessment.organisation) == ("Alice's title", "Bob's organisation")
+
+
+def test_a_stale_tab_changing_the_same_detail_is_told_and_keeps_its_text(alice_client, assessment, bob):
+    url = reverse("assessment_details", args=[assessment.pk])
+    bob_client = client_for(bob)
+    bobs_tab = details_page_data(bob_client, assessment)
+    alice_client.post(url, details_page_data(alice_client, assessment) | {"title": "Alice's <title>"})
+    response = bob_client.post(url, bobs_tab | {"title": "Bob's title"})
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Someone else changed this while you were editing, to: “Alice&#x27;s &lt;title&gt;”" in page
+    assert 'value="Bob&#x27;s title"' in page
+    assessment.refresh_from_db()
+    assert assessment.title == "Alice's <title>"
+    # Saving again keeps his, on purpose.
+    again = {k: v for k, v in hidden_inputs(page).items() if k.endswith("-shown")}
+    assert bob_client.post(url, bobs_tab | again | {"title": "Bob's title"}).status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.title == "Bob's title"

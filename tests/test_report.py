@@ -229,7 +229,7 @@ def test_hostile_answers_render_as_literal_text_and_fetch_nothing(alice, assessm
 
 
 def test_a_title_with_no_spaces_wraps_on_the_cover_and_in_the_running_header(assessment):
-    assessment_update_details(assessment=assessment, details={"title": "Q" * 200})
+    assessment_update_details(assessment=assessment, details={"title": "Q" * 200}, user=assessment.owner)
     assessment.refresh_from_db()
     reader = PdfReader(io.BytesIO(render_report_pdf(assessment)))
     for number in (1, 2):  # the cover's heading; the next page's running header

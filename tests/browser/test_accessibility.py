@@ -410,7 +410,9 @@ def test_pages_reflow_at_320_pixels(world: World, path):
 )
 def test_pages_reflow_with_a_long_unbroken_title(world: World, path):
     """A pasted 200-character title with no spaces must wrap, not push the page sideways."""
-    assessment_update_details(assessment=world.assessment, details={"title": "Z" * 200, "organisation": "Y" * 300})
+    assessment_update_details(
+        assessment=world.assessment, details={"title": "Z" * 200, "organisation": "Y" * 300}, user=world.alice
+    )
     world.sign_in()
     world.page.set_viewport_size({"width": 320, "height": 640})
     world.page.goto(path if path.startswith("/") else world.url(path))
