@@ -399,3 +399,11 @@ def section_reopen(*, assessment: Assessment, section: Section, user: User) -> b
         return False
     _bump_revision(assessment)
     return True
+
+
+def save_receipts_prune(*, older_than_days: int) -> int:
+    """Delete receipts of saves older than this: a browser retries a lost save within
+    minutes, so after a few days a receipt can answer nothing."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = AnswerSaveReceipt.objects.filter(saved_at__lt=cutoff).delete()
+    return deleted

@@ -6,6 +6,7 @@ sent twice is applied once. Saves that arrive together never give a server error
 """
 
 import html
+import io
 import json
 import re
 import threading
@@ -14,6 +15,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
@@ -420,3 +422,13 @@ def test_a_stale_tab_changing_the_same_detail_is_told_and_keeps_its_text(alice_c
     assert bob_client.post(url, bobs_tab | again | {"title": "Bob's title"}).status_code == 302
     assessment.refresh_from_db()
     assert assessment.title == "Bob's title"
+
+
+def test_old_save_receipts_are_pruned_and_recent_ones_kept(alice_client, assessment):
+    from django.core.management import call_command
+
+    save(alice_client, assessment, "s1_problem", "Old", 0, "old-save")
+    save(alice_client, assessment, "s1_problem", "New", 1, "new-save")
+    AnswerSaveReceipt.objects.filter(client_id="old-save").update(saved_at=F("saved_at") - timedelta(days=8))
+    call_command("prune_save_receipts", stdout=io.StringIO())
+    assert list(AnswerSaveReceipt.objects.values_list("client_id", flat=True)) == ["new-save"]
