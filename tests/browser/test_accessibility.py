@@ -65,6 +65,7 @@ NOT_PAGES = {
     "assessment_team_transfer": "POST only; redirects to the task list",
     "assessment_team_revoke": "POST only; redirects to the team page",
     "assessment_team_leave": "POST only; redirects to Your assessments",
+    "account_session": "JSON for the timeout warning (the warning is scanned in test_timeout_warning.py)",
 }
 
 
