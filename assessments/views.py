@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedRequest
+from accounts.keep_post import login_required_keeping_post, take_kept_post
 from assessments import pdf, presenters, progress, services
 from assessments.access import Action, assessments_visible_to, get_assessment_for, roles_of
 from assessments.answer_types import rules_for
@@ -45,6 +46,18 @@ def _safe_return_url(request: HttpRequest) -> str:
     if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None, require_https=False):
         return url
     return ""
+
+
+def _kept_post(request: HttpRequest) -> QueryDict | None:
+    """What this person posted to this page when their session had ended, now that they are
+    signed in again (accounts/keep_post.py): the view handles it as a POST, on a GET."""
+    return take_kept_post(request) if request.method == "GET" else None
+
+
+def _kept_post_saved(request: HttpRequest) -> HttpResponse:
+    """After saving kept text: the same page again, now showing what was saved."""
+    messages.success(request, "Signed in again. What you typed has been saved.")
+    return redirect(request.get_full_path())
 
 
 @login_required
@@ -95,16 +108,19 @@ def assessment_introduction(request: AuthenticatedRequest, pk: str) -> HttpRespo
     return render(request, "assessments/introduction.html", context)
 
 
-@login_required
+@login_required_keeping_post
 @require_http_methods(["GET", "HEAD", "POST"])
 def assessment_details(request: AuthenticatedRequest, pk: str) -> HttpResponse:
     assessment, _role = get_assessment_for(request.user, pk, Action.EDIT)
-    form = AssessmentDetailsForm(
-        request.POST if request.method == "POST" else None, instance=assessment, submit_label="Save and continue"
-    )
-    if request.method == "POST" and form.is_valid():
+    kept = _kept_post(request)
+    data = request.POST if request.method == "POST" else kept
+    form = AssessmentDetailsForm(data, instance=assessment, submit_label="Save and continue")
+    if data is not None and form.is_valid():
         details = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        if services.assessment_update_details(assessment=assessment, details=details):
+        changed = services.assessment_update_details(assessment=assessment, details=details)
+        if kept is not None:
+            return _kept_post_saved(request)
+        if changed:
             messages.success(request, "Project details saved.")
         return redirect("assessment_task_list", pk=assessment.pk)
     context = {"assessment": assessment, "form": form, "guidance": assessment.toolkit_version.project_details_guidance}
@@ -120,15 +136,16 @@ def _initial_from_answers(section: Section, answers: dict[int, Answer]) -> dict[
     return initial
 
 
-@login_required
+@login_required_keeping_post
 @require_http_methods(["GET", "HEAD", "POST"])
 def section_edit(request: AuthenticatedRequest, pk: str, number: int) -> HttpResponse:
     assessment, _role = get_assessment_for(request.user, pk, Action.EDIT)
     section = _get_section(assessment, number)
     questions = list(section.questions.all())
     return_url = _safe_return_url(request)
-    if request.method == "POST":
-        form = SectionForm(request.POST, questions=questions)
+    kept = _kept_post(request)
+    if request.method == "POST" or kept is not None:
+        form = SectionForm(request.POST if kept is None else kept, questions=questions)
         if form.is_valid():
             result = services.section_answers_save(
                 assessment=assessment, section=section, values=form.cleaned_data, user=request.user
@@ -137,6 +154,8 @@ def section_edit(request: AuthenticatedRequest, pk: str, number: int) -> HttpRes
                 messages.info(
                     request, f"Section {section.number} is back in progress: a required question is now blank."
                 )
+            if kept is not None:
+                return _kept_post_saved(request)
             if "later" in request.POST:
                 messages.success(request, f"Your answers to section {section.number} have been saved.")
                 return redirect("assessment_task_list", pk=assessment.pk)
