@@ -1,6 +1,7 @@
 """The idle limit: a session ends after SESSION_IDLE_MINUTES without activity, pages can ask
-how long is left without counting as activity, and staying signed in."""
+how long is left without counting as activity, and signed-in pages carry the warning."""
 
+import re
 from datetime import datetime, timedelta
 
 from django.contrib.sessions.models import Session
@@ -127,3 +128,24 @@ def test_the_status_of_someone_signed_out_is_a_plain_no(client, db):
     assert _status(client, "post") == {"signed_in": False}
     head = client.head(reverse("account_session"))
     assert head.status_code == 200 and head.content == b""
+
+
+def test_signed_in_pages_carry_the_timeout_warning(alice_client, assessment):
+    path = reverse("assessment_details", args=[assessment.pk])
+    page = alice_client.get(path).content.decode()
+    dialog = re.search(r"<dialog [^>]*>.*?</dialog>", page, re.S)
+    assert dialog, "no timeout warning"
+    html = dialog[0]
+    assert 'aria-labelledby="timeout-warning-title"' in html and 'aria-describedby="timeout-warning-text"' in html
+    assert 'data-idle-seconds="1800"' in html and 'data-warning-seconds="300"' in html
+    assert f'data-status-url="{reverse("account_session")}"' in html
+    assert f'data-sign-in-url="{reverse("login")}?next={path}"' in html
+    assert "You’re about to be signed out" in html
+    assert "we will sign you out in <span data-timeout-time>5 minutes</span>" in html
+    assert "Stay signed in" in html and 'role="status"' in html
+    # Closed until a script opens it: without JavaScript it never shows.
+    assert not re.search(r"<dialog [^>]*\bopen\b", html)
+
+
+def test_pages_for_people_not_signed_in_have_no_timeout_warning(client, db):
+    assert "<dialog" not in client.get(reverse("start")).content.decode()
