@@ -151,8 +151,10 @@ INSTALLED_APPS += ["axes"]
 # SESSION_IDLE_MINUTES since they last did anything; axes must come last (its docs), after
 # authentication and messages.
 MIDDLEWARE += [
-    "accounts.middleware.session_absolute_limit",
+    # The idle limit first: when both have passed, the request carries on signed out and a
+    # post is kept, where the absolute limit would end the session as the post returns.
     "accounts.middleware.session_idle_limit",
+    "accounts.middleware.session_absolute_limit",
     "axes.middleware.AxesMiddleware",
 ]
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]

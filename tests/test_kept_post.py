@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.keep_post import KEEP_FOR, KEPT_POST
-from accounts.middleware import LAST_ACTIVITY, SIGNED_OUT_USER
+from accounts.middleware import LAST_ACTIVITY, SIGNED_IN_AT, SIGNED_OUT_USER
 from accounts.models import User
 from assessments.models import Assessment, Membership, Role
 from tests.conftest import PASSWORD
@@ -130,6 +130,18 @@ def test_kept_text_with_a_mistake_comes_back_with_the_error(assessment):
     assert SAVED_MESSAGE not in shown
     assessment.refresh_from_db()
     assert assessment.description == "Welfare-rights advisers in four GP practices."
+
+
+def test_text_is_kept_when_the_twelve_hour_limit_has_passed_too(assessment):
+    page = reverse("assessment_details", args=[assessment.pk])
+    client = _browser_left_idle("alice@example.org", page)
+    session = client.session
+    session[SIGNED_IN_AT] = (timezone.now() - timedelta(hours=12, minutes=20)).isoformat()
+    session.save()
+    _post_after_the_limit(client, page, details_post_data(title="Typed late in a long day"))
+    _sign_in(client, "alice@example.org", next_url=page)
+    assert SAVED_MESSAGE in client.get(page, follow=True).content.decode()
+    assert Assessment.objects.get(pk=assessment.pk).title == "Typed late in a long day"
 
 
 def test_signing_in_keeps_the_session_data_of_a_signed_out_browser_under_a_new_key(assessment):

@@ -48,6 +48,8 @@ export function initTimeoutWarning(dialog) {
         credentials: "same-origin",
         cache: "no-store",
       });
+      // Sent to the sign-in page: the absolute limit (12 hours from sign-in) has ended it.
+      if (response.redirected) return { signed_in: false };
       return response.ok ? await response.json() : null;
     } catch {
       return null;
