@@ -8,7 +8,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.middleware import SIGNED_IN_AT
+from accounts.keep_post import kept_post_on_sign_in
+from accounts.middleware import SIGNED_IN_AT, session_activity_record
 from accounts.models import SecurityEvent, User
 from accounts.security_log import security_event_record
 
@@ -16,8 +17,10 @@ from accounts.security_log import security_event_record
 @receiver(user_logged_in, dispatch_uid="accounts.security_log.sign_in")
 def _record_sign_in(sender: object, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
-        # The absolute session limit counts from here (accounts/middleware.py).
+        # The absolute and idle session limits count from here (accounts/middleware.py).
         request.session[SIGNED_IN_AT] = timezone.now().isoformat()
+        session_activity_record(request)
+        kept_post_on_sign_in(request, user.pk)
     security_event_record(kind=SecurityEvent.Kind.SIGN_IN, request=request, user=user)
 
 

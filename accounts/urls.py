@@ -12,6 +12,7 @@ urlpatterns = [
     path("your-data/", views.account_export_request, name="account_export_request"),
     path("your-data/<uuid:pk>.zip", views.account_export_download, name="account_export_download"),
     path("delete/", views.account_delete, name="account_delete"),
+    path("session/", views.account_session, name="account_session"),
     path("signup/", views.signup, name="signup"),
     path(
         "login/",

@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.http import AuthenticatedRequest
+from accounts.middleware import session_activity_record, session_seconds_left, warning_before
 from accounts.models import DataExport, SecurityEvent
 from accounts.security_log import security_event_record
 
@@ -54,6 +55,27 @@ def locked_out(
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
     return render(request, "accounts/locked_out.html", context, status=429)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_session(request: HttpRequest) -> HttpResponse:
+    """How long this session has before the idle limit, for the timeout warning
+    (static/js/timeout.js). Asking (GET) does not count as activity; POST ("Stay signed in")
+    does. Signed out, it says so with a 200, so a script can tell that from a failure."""
+    if not request.user.is_authenticated:
+        response = JsonResponse({"signed_in": False})
+    else:
+        if request.method == "POST":
+            session_activity_record(request)
+        response = JsonResponse(
+            {
+                "signed_in": True,
+                "expires_in": session_seconds_left(request),
+                "warn_before": round(warning_before().total_seconds()),
+            }
+        )
+    patch_cache_control(response, no_store=True)
+    return response
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedRequest
+from accounts.keep_post import login_required_keeping_post, take_kept_post
 from assessments import pdf, presenters, progress, services
 from assessments.access import Action, assessments_visible_to, get_assessment_for, roles_of
 from assessments.answer_types import digest, rules_for
@@ -47,6 +48,18 @@ def _safe_return_url(request: HttpRequest) -> str:
     if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None, require_https=False):
         return url
     return ""
+
+
+def _kept_post(request: HttpRequest) -> QueryDict | None:
+    """What this person posted to this page when their session had ended, now that they are
+    signed in again (accounts/keep_post.py): the view handles it as a POST, on a GET."""
+    return take_kept_post(request) if request.method == "GET" else None
+
+
+def _kept_post_saved(request: HttpRequest) -> HttpResponse:
+    """After saving kept text: the same page again, now showing what was saved."""
+    messages.success(request, "Signed in again. What you typed has been saved.")
+    return redirect(request.get_full_path())
 
 
 @login_required
@@ -107,24 +120,26 @@ def assessment_introduction(request: AuthenticatedRequest, pk: str) -> HttpRespo
     return render(request, "assessments/introduction.html", context)
 
 
-@login_required
+@login_required_keeping_post
 @require_http_methods(["GET", "HEAD", "POST"])
 def assessment_details(request: AuthenticatedRequest, pk: str) -> HttpResponse:
     assessment, _role = get_assessment_for(request.user, pk, Action.EDIT)
-    form = AssessmentDetailsForm(
-        request.POST if request.method == "POST" else None, instance=assessment, submit_label="Save and continue"
-    )
+    kept = _kept_post(request)
+    data = request.POST if request.method == "POST" else kept
+    form = AssessmentDetailsForm(data, instance=assessment, submit_label="Save and continue")
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if data is not None and form.is_valid():
         details = {name: form.cleaned_data[name] for name in form.Meta.fields}
         result = services.assessment_update_details(
             assessment=assessment, details=details, user=request.user, shown=form.shown()
         )
         if not result.conflicts:
+            if kept is not None:
+                return _kept_post_saved(request)
             if result.changed:
                 messages.success(request, "Project details saved.")
             return redirect("assessment_task_list", pk=assessment.pk)
-        form, status = _details_conflict_form(assessment, request.POST, result.conflicts), 409
+        form, status = _details_conflict_form(assessment, data, result.conflicts), 409
     context = {"assessment": assessment, "form": form, "guidance": assessment.toolkit_version.project_details_guidance}
     return render(request, "assessments/details.html", context, status=status)
 
@@ -204,7 +219,7 @@ def _conflict_form(
     return SectionForm(initial=initial, questions=form.questions, starting=starting, conflicts=newer)
 
 
-@login_required
+@login_required_keeping_post
 @require_http_methods(["GET", "HEAD", "POST"])
 def section_edit(request: AuthenticatedRequest, pk: str, number: int) -> HttpResponse:
     assessment, _role = get_assessment_for(request.user, pk, Action.EDIT)
@@ -213,8 +228,9 @@ def section_edit(request: AuthenticatedRequest, pk: str, number: int) -> HttpRes
     return_url = _safe_return_url(request)
     status = 200
     saved_others = 0
-    if request.method == "POST":
-        form = SectionForm(request.POST, questions=questions)
+    kept = _kept_post(request)
+    if request.method == "POST" or kept is not None:
+        form = SectionForm(request.POST if kept is None else kept, questions=questions)
         if form.is_valid():
             values, bases = form.changes()
             result = services.section_answers_save(
@@ -227,6 +243,8 @@ def section_edit(request: AuthenticatedRequest, pk: str, number: int) -> HttpRes
             if result.conflicts:
                 form = _conflict_form(assessment, section, form, result.conflicts)
                 status, saved_others = 409, result.changed
+            elif kept is not None:
+                return _kept_post_saved(request)
             elif "later" in request.POST:
                 messages.success(request, f"Your answers to section {section.number} have been saved.")
                 return redirect("assessment_task_list", pk=assessment.pk)

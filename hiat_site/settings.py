@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.session_timeout",
             ],
         },
     },
@@ -120,10 +121,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Sessions last SESSION_COOKIE_AGE from the last request (sliding), so nobody is signed out
-# mid-assessment while they are still working.
+# A signed-in session ends after SESSION_IDLE_MINUTES without a request (accounts/middleware.py,
+# which notes the time of the last one in the session at most once a minute, so browsing does
+# not write the session on every page). Sessions are saved only when something in them
+# changes; that minute-by-minute note keeps an active session's cookie and row alive, so
+# SESSION_COOKIE_AGE is now only the outer bound of any session, signed in or not.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 
 # A section page can hold 30 answers of 20,000 characters; URL-encoded emoji or non-Latin
 # text takes up to 12 bytes a character. Django's 2.5 MB default would refuse such a save.
@@ -143,9 +147,16 @@ PASSWORD_HASHERS = [
 # counts. Keyed on the account, and on account + IP, never on the IP alone: a workshop of
 # 200 people shares one IP, and one person's typos must not lock out the room.
 INSTALLED_APPS += ["axes"]
-# Signs people out once SESSION_ABSOLUTE_LIMIT_HOURS have passed since they signed in; axes
-# must come last (its docs), after authentication and messages.
-MIDDLEWARE += ["accounts.middleware.session_absolute_limit", "axes.middleware.AxesMiddleware"]
+# Signs people out once SESSION_ABSOLUTE_LIMIT_HOURS have passed since they signed in, or
+# SESSION_IDLE_MINUTES since they last did anything; axes must come last (its docs), after
+# authentication and messages.
+MIDDLEWARE += [
+    # The idle limit first: when both have passed, the request carries on signed out and a
+    # post is kept, where the absolute limit would end the session as the post returns.
+    "accounts.middleware.session_idle_limit",
+    "accounts.middleware.session_absolute_limit",
+    "axes.middleware.AxesMiddleware",
+]
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 50)
@@ -167,8 +178,14 @@ AXES_VERBOSE = False
 PASSWORD_RESET_LIMIT_PER_HOUR = env_int("PASSWORD_RESET_LIMIT_PER_HOUR", 5)
 
 # However active a session is, it ends this many hours after sign-in
-# (accounts/middleware.py), on top of the sliding SESSION_COOKIE_AGE above.
+# (accounts/middleware.py), on top of the idle limit below.
 SESSION_ABSOLUTE_LIMIT_HOURS = env_int("SESSION_ABSOLUTE_LIMIT_HOURS", 12)
+# A session ends after this many minutes without activity (accounts/middleware.py). Pages
+# warn SESSION_WARNING_MINUTES before, with a chance to stay signed in (static/js/timeout.js;
+# WCAG 2.2.1 Timing Adjustable); text posted after the end is kept until the person signs in
+# again (accounts/keep_post.py), so nothing typed is lost (WCAG 2.2.5 Re-authenticating).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_WARNING_MINUTES = env_int("SESSION_WARNING_MINUTES", 5)
 # "Download all your data" ZIPs are deleted this many hours after they are requested.
 DATA_EXPORT_EXPIRY_HOURS = env_int("DATA_EXPORT_EXPIRY_HOURS", 24)
 # Named in the privacy notice as the contact for questions about personal data; when empty,
@@ -181,11 +198,15 @@ for _name in (
     "AXES_FAILURE_LIMIT",
     "PASSWORD_RESET_LIMIT_PER_HOUR",
     "SESSION_ABSOLUTE_LIMIT_HOURS",
+    "SESSION_IDLE_MINUTES",
+    "SESSION_WARNING_MINUTES",
     "DATA_EXPORT_EXPIRY_HOURS",
     "SECURITY_LOG_RETENTION_DAYS",
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1.")
+if SESSION_WARNING_MINUTES >= SESSION_IDLE_MINUTES:
+    raise ImproperlyConfigured("SESSION_WARNING_MINUTES must be less than SESSION_IDLE_MINUTES.")
 if timedelta(minutes=1) > AXES_COOLOFF_TIME:
     raise ImproperlyConfigured("AXES_COOLOFF_MINUTES must be at least 1.")
 # End of sign-in security.

@@ -9,6 +9,8 @@ from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from accounts.keep_post import KEEP_FOR
+
 
 @require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -47,7 +49,8 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "security_log_days": settings.SECURITY_LOG_RETENTION_DAYS,
         "export_hours": settings.DATA_EXPORT_EXPIRY_HOURS,
         "session_hours": settings.SESSION_ABSOLUTE_LIMIT_HOURS,
-        "session_days": settings.SESSION_COOKIE_AGE // (60 * 60 * 24),
+        "idle_minutes": settings.SESSION_IDLE_MINUTES,
+        "kept_post_hours": int(KEEP_FOR.total_seconds() // 3600),
         "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         "contact_email": settings.PRIVACY_CONTACT_EMAIL,
     }

@@ -13,6 +13,7 @@ def test_privacy_notice_is_linked_from_the_footer(client, db):
     SECURITY_LOG_RETENTION_DAYS=400,
     DATA_EXPORT_EXPIRY_HOURS=36,
     SESSION_ABSOLUTE_LIMIT_HOURS=10,
+    SESSION_IDLE_MINUTES=20,
     PRIVACY_CONTACT_EMAIL="dpo@trust.example.nhs.uk",
 )
 def test_privacy_notice_states_the_configured_figures_and_contact(client, db):
@@ -20,7 +21,9 @@ def test_privacy_notice_states_the_configured_figures_and_contact(client, db):
     page = response.content.decode()
     assert response.status_code == 200
     assert "400 days, then deleted" in page and "36 hours, then deleted" in page
-    assert "never more than 10 hours after you signed in" in page
+    assert "20 minutes after you last used the service, and never more than 10 hours after you signed in" in page
+    assert "had not done anything for 20 minutes" in page
+    assert "Until you sign in again, and never more than 24 hours, then deleted" in page
     assert "30 minutes after the last wrong password" in page
     assert 'href="mailto:dpo@trust.example.nhs.uk"' in page
     assert f'href="{reverse("account")}"' in page

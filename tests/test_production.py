@@ -76,6 +76,22 @@ def test_a_missing_setting_is_one_clear_line_not_a_traceback(missing, message):
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"SESSION_IDLE_MINUTES": "0"}, "SESSION_IDLE_MINUTES must be at least 1."),
+        ({"SESSION_IDLE_MINUTES": "half an hour"}, "SESSION_IDLE_MINUTES must be a whole number"),
+        ({"SESSION_WARNING_MINUTES": "0"}, "SESSION_WARNING_MINUTES must be at least 1."),
+        ({"SESSION_IDLE_MINUTES": "5", "SESSION_WARNING_MINUTES": "5"}, "must be less than SESSION_IDLE_MINUTES"),
+    ],
+)
+def test_session_timings_are_checked_at_start_up(overrides, message):
+    result = manage("check", env=production_env(**overrides))
+    assert result.returncode != 0
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert manage("check", env=production_env(SESSION_IDLE_MINUTES="20", SESSION_WARNING_MINUTES="2")).returncode == 0
+
+
 def test_sqlite_is_refused():
     result = manage("check", env=production_env(DATABASE_URL="sqlite:///db.sqlite3"))
     assert result.returncode != 0 and "PostgreSQL" in result.stderr

@@ -67,6 +67,7 @@ NOT_PAGES = {
     "assessment_team_leave": "POST only; redirects to Your assessments",
     "section_reopen": "POST only; redirects to the section's check page",
     "answer_save": "JSON endpoint for saving one answer (autosave)",
+    "account_session": "JSON for the timeout warning (the warning is scanned in test_timeout_warning.py)",
 }
 
 
