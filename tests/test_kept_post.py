@@ -238,3 +238,25 @@ def test_kept_text_waits_for_its_own_page(assessment):
     assert KEPT_POST in client.session, "neither another page nor HEAD takes it"
     assert SAVED_MESSAGE in client.get(page, follow=True).content.decode()
     assert Assessment.objects.get(pk=assessment.pk).title == "Saved on its own page"
+
+
+def test_kept_text_for_an_answer_someone_changed_meanwhile_asks_which_to_keep(assessment, bob):
+    from tests.helpers import section_page_data
+
+    page = reverse("section", args=[assessment.pk, 1])
+    client = Client(enforce_csrf_checks=True)
+    assert _sign_in(client, "alice@example.org").status_code == 302
+    shown = section_page_data(client, page)
+    _idle_too_long(client)
+    _post_after_the_limit(client, page, shown | {"s1_problem": "Alice typed this before the limit", "later": ""})
+    # While Alice is away, Bob answers the same question.
+    bob_client = Client()
+    bob_client.force_login(bob)
+    bobs = section_page_data(bob_client, page) | {"s1_problem": "Bob's answer", "later": ""}
+    assert bob_client.post(page, bobs).status_code == 302
+    response = _sign_in(client, "alice@example.org", page)
+    returned = client.get(response["Location"])
+    body = returned.content.decode()
+    assert returned.status_code == 409
+    assert "Bob Editor changed 1.1" in body and "Alice typed this before the limit" in body
+    assert assessment.answers.get(question__key="s1_problem").text == "Bob's answer"
