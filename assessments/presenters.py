@@ -314,7 +314,7 @@ class HistoryEntry:
     by: str
     started_at: datetime
     saved_at: datetime
-    # One person's saves folded into the entry span more than a minute on the clock:
+    # One person's saves folded into the entry began and ended in different minutes:
     # the page shows when the entry started as well as when it ended.
     is_range: bool
     text: str
@@ -333,12 +333,8 @@ class HistoryEntry:
 @dataclass(frozen=True)
 class AnswerHistory:
     entries: list[HistoryEntry]
-    # Older entries than those shown (a page shows the newest HISTORY_PAGE_SIZE).
+    # There are older entries than those shown.
     more: bool
-
-    @property
-    def current_version(self) -> int:
-        return self.entries[0].version if self.entries else 0
 
 
 def _minute(moment: datetime) -> tuple[int, ...]:
