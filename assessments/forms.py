@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.template import Context
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from assessments.answer_types import AnswerValue, digest, rules_for
 from assessments.models import ANSWER_MAX_LINES, Assessment, PublicAdvisers, Role, WorkType
@@ -205,6 +206,28 @@ class ConflictPanel:
         return render_to_string("assessments/includes/conflict.html", {"newer": form.conflicts[self.key]})
 
 
+class HistoryLink:
+    """A crispy-forms layout item: under a question, a link to its answer's history.
+
+    Only for an answer saved at least once: the version the page started from (its hidden
+    base field) is above 0. The link needs the page's `assessment`.
+    """
+
+    def __init__(self, question: Question) -> None:
+        self.key, self.number = question.key, question.number
+
+    def render(self, form: "SectionForm", context: Context, template_pack: str = "gds", **kwargs: Any) -> str:
+        assessment = context.get("assessment")
+        try:
+            version = int(form[base_name(self.key)].value() or 0)
+        except (TypeError, ValueError):
+            version = 0
+        if assessment is None or version <= 0:
+            return ""
+        href = reverse("answer_history", args=[assessment.pk, self.key])
+        return render_to_string("assessments/includes/history_link.html", {"href": href, "number": self.number})
+
+
 class SectionForm(forms.Form):
     """One field per question of a section, named by the question's stable key.
 
@@ -257,7 +280,7 @@ class SectionForm(forms.Form):
                 (group_items if group else items).extend(
                     [ConflictPanel(question.key), Field.radios(resolve_name(question.key), legend_size="s")]
                 )
-            (group_items if group else items).append(rules.layout(question))
+            (group_items if group else items).extend([rules.layout(question), HistoryLink(question)])
         if group_items:
             items.append(Fieldset(*group_items, legend=group, legend_size="m"))
         self.helper = FormHelper()

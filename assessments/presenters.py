@@ -1,15 +1,19 @@
 """View-models: exactly what the templates show, built from models and progress."""
 
+import difflib
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts.models import User
 from assessments import answer_types
-from assessments.models import Answer, Assessment, Role
+from assessments.models import Answer, AnswerRevision, Assessment, Role, SectionCompletion
 from assessments.progress import AssessmentProgress, Status, Summary
 from toolkit_content.models import Question, Section
 
@@ -134,6 +138,8 @@ class SummaryRow:
     value_lines: list[str] = field(default_factory=list)
     text: str = ""
     change_href: str = ""
+    # The answer's history page; "" for a question nobody has saved an answer to.
+    history_href: str = ""
     required: bool = False
     answered: bool = False
 
@@ -142,11 +148,15 @@ def section_summary_rows(
     assessment: Assessment, section: Section, answers: dict[int, Answer], return_url: str
 ) -> list[SummaryRow]:
     edit_url = reverse("section", args=[assessment.pk, section.number])
+    back = urlencode({"return_url": return_url})
     rows = []
     for question in section.questions.all():
         answer = answers.get(question.id)
         text, lines = answer_types.display(question, answer)
         anchor = answer_types.rules_for(question).anchor(question)
+        history_href = ""
+        if answer is not None:
+            history_href = f"{reverse('answer_history', args=[assessment.pk, question.key])}?{back}"
         rows.append(
             SummaryRow(
                 key=question.key,
@@ -154,7 +164,8 @@ def section_summary_rows(
                 question=question.text,
                 text=text,
                 value_lines=lines,
-                change_href=f"{edit_url}?{urlencode({'return_url': return_url})}#{anchor}",
+                change_href=f"{edit_url}?{back}#{anchor}",
+                history_href=history_href,
                 required=question.required,
                 answered=answer_types.is_answered(question, answer),
             )
@@ -189,3 +200,202 @@ def newer_answer(question: Question, answer: Answer) -> NewerAnswer:
         by=person_name(answer.updated_by),
         at=answer.updated_at,
     )
+
+
+# --- An answer's history ---------------------------------------------------------------
+
+
+class Change(models.TextChoices):
+    """How a piece of a version differs from the version before it."""
+
+    SAME = "same", "Unchanged"
+    ADDED = "added", "Added"
+    REMOVED = "removed", "Removed"
+
+
+@dataclass(frozen=True)
+class DiffPart:
+    """A run of text (or one choice) and how it changed. The template escapes `text`."""
+
+    change: Change
+    text: str
+
+
+# Words, punctuation marks and the white space between them, as separate tokens: a full stop
+# that became a comma is not a changed word, a changed line break or paragraph shows as a
+# change, and the text put back together is exactly what was saved.
+_WORDS = re.compile(r"\s+|\w+|[^\w\s]")
+# Sentences and lines, each with the white space after it (a coarser first comparison).
+_SENTENCES = re.compile(r"[^\n.!?]*(?:[.!?]+|\n|\Z)\s*")
+# Comparing word by word takes time that grows with the product of the two lengths (and
+# badly for repetitive text): beyond this many pairs of words, long answers are compared
+# sentence by sentence first, then word by word within the sentences that changed.
+WORD_DIFF_BUDGET = 4_000_000
+
+# (unchanged?, tokens of the older text, tokens of the newer text)
+_Chunk = tuple[bool, list[str], list[str]]
+
+
+def _chunks(older: list[str], newer: list[str], *, words: bool) -> list[_Chunk]:
+    """The runs of tokens kept, and of tokens replaced (neighbouring changes merged).
+
+    For words, a space between two changes counts as changed too, so "old words" replaced
+    by "new words" reads as two phrases, not four single words.
+    """
+    chunks: list[_Chunk] = []
+    opcodes = difflib.SequenceMatcher(a=older, b=newer).get_opcodes()
+    for n, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        same = op == "equal"
+        if same and words and 0 < n < len(opcodes) - 1 and all(token.isspace() for token in newer[j1:j2]):
+            same = False
+        if not same and chunks and not chunks[-1][0]:
+            chunks[-1][1].extend(older[i1:i2])
+            chunks[-1][2].extend(newer[j1:j2])
+        else:
+            chunks.append((same, older[i1:i2], newer[j1:j2]))
+    return chunks
+
+
+def _text_parts(chunks: list[_Chunk]) -> list[DiffPart]:
+    parts: list[DiffPart] = []
+    for same, old, new in chunks:
+        runs = [(Change.SAME, new)] if same else [(Change.REMOVED, old), (Change.ADDED, new)]
+        parts.extend(DiffPart(change, "".join(tokens)) for change, tokens in runs if tokens)
+    return parts
+
+
+def _word_parts(older: str, newer: str) -> list[DiffPart] | None:
+    """Word by word; None when the texts are too long to compare so in good time."""
+    old, new = _WORDS.findall(older), _WORDS.findall(newer)
+    if len(old) * len(new) > WORD_DIFF_BUDGET:
+        return None
+    return _text_parts(_chunks(old, new, words=True))
+
+
+def word_diff(older: str, newer: str) -> list[DiffPart]:
+    """The words (and spaces and line breaks) removed from `older` and added in `newer`."""
+    by_words = _word_parts(older, newer)
+    if by_words is not None:
+        return by_words
+    parts: list[DiffPart] = []
+    for same, old, new in _chunks(_SENTENCES.findall(older), _SENTENCES.findall(newer), words=False):
+        old_run, new_run = "".join(old), "".join(new)
+        if same:
+            parts.append(DiffPart(Change.SAME, new_run))
+        elif (run_parts := _word_parts(old_run, new_run)) is not None:
+            parts.extend(run_parts)
+        else:
+            parts.extend(_text_parts([(False, [old_run], [new_run])]))
+    # Neighbouring parts that changed the same way read as one.
+    merged: list[DiffPart] = []
+    for part in parts:
+        if merged and merged[-1].change == part.change:
+            merged[-1] = DiffPart(part.change, merged[-1].text + part.text)
+        else:
+            merged.append(part)
+    return merged
+
+
+def choice_diff(older: list[str], newer: list[str]) -> list[DiffPart]:
+    """The choices (labels, in the question's order) taken away and added, one part each."""
+    parts: list[DiffPart] = []
+    for same, old, new in _chunks(older, newer, words=False):
+        runs = [(Change.SAME, new)] if same else [(Change.REMOVED, old), (Change.ADDED, new)]
+        parts.extend(DiffPart(change, label) for change, tokens in runs for label in tokens)
+    return parts
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One entry in an answer's history, as its history page shows it."""
+
+    version: int
+    kind: str  # "Edited", or "Restored version 2"
+    by: str
+    started_at: datetime
+    saved_at: datetime
+    # One person's saves folded into the entry began and ended in different minutes:
+    # the page shows when the entry started as well as when it ended.
+    is_range: bool
+    text: str
+    labels: list[str]
+    # The differences from the entry before it (words of text, or choices), both None for
+    # the oldest entry there is.
+    text_changes: list[DiffPart] | None
+    choice_changes: list[DiffPart] | None
+    is_current: bool
+
+    @property
+    def blank(self) -> bool:
+        return not self.text and not self.labels
+
+
+@dataclass(frozen=True)
+class AnswerHistory:
+    entries: list[HistoryEntry]
+    # There are older entries than those shown.
+    more: bool
+
+
+def _minute(moment: datetime) -> tuple[int, ...]:
+    local = timezone.localtime(moment)
+    return (local.year, local.month, local.day, local.hour, local.minute)
+
+
+def answer_history(question: Question, revisions: list[AnswerRevision], *, shown: int) -> AnswerHistory:
+    """The newest `shown` entries of `revisions` (newest first, with their authors loaded).
+
+    Pass one entry more than is shown, when there is one: the oldest entry shown is then
+    compared with the one before it.
+    """
+    displays = [answer_types.display(question, Answer(text=r.text, selected=r.selected)) for r in revisions]
+    entries = []
+    for index, revision in enumerate(revisions[:shown]):
+        text, labels = displays[index]
+        text_changes = choice_changes = None
+        if index + 1 < len(revisions):
+            older_text, older_labels = displays[index + 1]
+            text_changes, choice_changes = word_diff(older_text, text), choice_diff(older_labels, labels)
+        kind = (
+            f"Restored version {revision.restored_from}"
+            if revision.kind == AnswerRevision.Kind.RESTORE
+            else AnswerRevision.Kind(revision.kind).label
+        )
+        entries.append(
+            HistoryEntry(
+                version=revision.version,
+                kind=kind,
+                by=person_name(revision.author),
+                started_at=revision.started_at,
+                saved_at=revision.saved_at,
+                is_range=_minute(revision.started_at) != _minute(revision.saved_at),
+                text=text,
+                labels=labels,
+                text_changes=text_changes,
+                choice_changes=choice_changes,
+                is_current=index == 0,
+            )
+        )
+    return AnswerHistory(entries=entries, more=len(revisions) > shown)
+
+
+# --- A section's completion record -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompletionEvent:
+    what: str  # "Completed" or "Marked as in progress again"
+    by: str
+    at: datetime
+
+
+def completion_record(completions: list[SectionCompletion]) -> list[CompletionEvent]:
+    """Each time the section was completed or reopened, newest first."""
+    events: list[CompletionEvent] = []
+    for completion in completions:
+        events.append(CompletionEvent("Completed", person_name(completion.completed_by), completion.completed_at))
+        if completion.reopened_at is not None:
+            reopened_by = person_name(completion.reopened_by)
+            events.append(CompletionEvent("Marked as in progress again", reopened_by, completion.reopened_at))
+    # Newest first; events at the same moment keep the order they happened in.
+    return [event for _at, _n, event in sorted(((e.at, n, e) for n, e in enumerate(events)), reverse=True)]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments import answer_views, team_views, views
+from assessments import answer_views, history_views, team_views, views
 
 urlpatterns = [
     path("", views.assessment_list, name="assessment_list"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("<uuid:pk>/sections/<int:number>/complete/", views.section_complete, name="section_complete"),
     path("<uuid:pk>/sections/<int:number>/reopen/", views.section_reopen, name="section_reopen"),
     path("<uuid:pk>/answers/<slug:question_key>/", answer_views.answer_save, name="answer_save"),
+    path("<uuid:pk>/answers/<slug:question_key>/history/", history_views.answer_history, name="answer_history"),
+    path("<uuid:pk>/answers/<slug:question_key>/restore/", history_views.answer_restore, name="answer_restore"),
     path("<uuid:pk>/report/", views.assessment_report, name="assessment_report"),
     path("<uuid:pk>/report.pdf", views.assessment_report_pdf, name="assessment_report_pdf"),
     path("<uuid:pk>/export.json", views.assessment_export, name="assessment_export"),

@@ -28,6 +28,9 @@ from toolkit_content.models import Section
 
 logger = logging.getLogger(__name__)
 
+# The most completions of one section whose record the check page shows (the newest).
+COMPLETION_RECORD_SIZE = 100
+
 
 def _get_section(assessment: Assessment, number: int) -> Section:
     """The section of the assessment's own toolkit version, with its questions in one query."""
@@ -42,7 +45,7 @@ def _get_section(assessment: Assessment, number: int) -> Section:
     return section
 
 
-def _safe_return_url(request: HttpRequest) -> str:
+def safe_return_url(request: HttpRequest) -> str:
     """A relative return_url from the query or form, or "" if it is missing or points elsewhere."""
     url = request.POST.get("return_url") or request.GET.get("return_url") or ""
     if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None, require_https=False):
@@ -225,7 +228,7 @@ def section_edit(request: AuthenticatedRequest, pk: str, number: int) -> HttpRes
     assessment, _role = get_assessment_for(request.user, pk, Action.EDIT)
     section = _get_section(assessment, number)
     questions = list(section.questions.all())
-    return_url = _safe_return_url(request)
+    return_url = safe_return_url(request)
     status = 200
     saved_others = 0
     kept = _kept_post(request)
@@ -280,13 +283,20 @@ def _check_context(
     rows = presenters.section_summary_rows(
         assessment, section, progress.answers_by_question(assessment, section), check_url
     )
-    completed = assessment.completions.current().filter(section=section).exists()
+    # The section's completions (each perhaps reopened since), newest first: its record.
+    completions = list(
+        assessment.completions.filter(section=section)
+        .select_related("completed_by", "reopened_by")
+        .order_by("-completed_at", "-pk")[:COMPLETION_RECORD_SIZE]
+    )
+    record = presenters.completion_record(completions)
     missing_keys = {q.key for q in missing or []}
     return {
         "assessment": assessment,
         "section": section,
         "rows": rows,
-        "completed": completed,
+        "completed": any(c.reopened_at is None for c in completions),
+        "record": record,
         "can_edit": can_edit,
         "missing_rows": [r for r in rows if r.key in missing_keys],
     }

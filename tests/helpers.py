@@ -152,19 +152,24 @@ def assessment_list_row(page: str, title: str) -> dict[str, str]:
 class SeenSummaryRow:
     key: str
     value: str
-    action: str  # the link text a person sees, e.g. "Change question 1.2"
+    action: str  # the first link's text a person sees, e.g. "Change question 1.2"
     href: str
+    # Every link in the row's actions, (text, href), e.g. Change and then History.
+    actions: tuple[tuple[str, str], ...] = ()
 
 
 def summary_rows(page: str) -> list[SeenSummaryRow]:
-    """The rows of the check-your-answers list, in order."""
+    """The rows of the check-your-answers list, in order ("" action for a row without links)."""
     rows = []
-    for row in re.findall(r'<div class="govuk-summary-list__row">(.*?)</dd>\s*</div>', page, re.S):
+    for row in re.findall(r'<div class="govuk-summary-list__row[^"]*">(.*?</dd>)\s*</div>', page, re.S):
         key = re.search(r'<dt class="govuk-summary-list__key">(.*?)</dt>', row, re.S)
         value = re.search(r'<dd class="govuk-summary-list__value">(.*?)</dd>', row, re.S)
-        link = re.search(r'<dd class="govuk-summary-list__actions">\s*<a [^>]*href="([^"]*)">(.*)', row, re.S)
-        assert key and value and link, row
-        rows.append(SeenSummaryRow(text_of(key[1]), text_of(value[1]), text_of(link[2]), html.unescape(link[1])))
+        assert key and value, row
+        box = re.search(r'<dd class="govuk-summary-list__actions">(.*)', row, re.S)
+        links = re.findall(r'<a [^>]*href="([^"]*)">(.*?)</a>', box[1], re.S) if box else []
+        actions = tuple((text_of(text), html.unescape(href)) for href, text in links)
+        first = actions[0] if actions else ("", "")
+        rows.append(SeenSummaryRow(text_of(key[1]), text_of(value[1]), first[0], first[1], actions))
     return rows
 
 

@@ -10,7 +10,7 @@ from assessments import urls as assessment_urls
 from tests.test_access_matrix import MATRIX, NOT_ALLOWED, POST_ONLY_GET
 
 SECTION_NUMBER_URLS = {"section", "section_check", "section_complete", "section_reopen"}
-QUESTION_URLS = {"answer_save"}
+QUESTION_URLS = {"answer_save", "answer_history", "answer_restore"}
 # URLs a GET never reaches, for anyone: their POST is what is checked.
 POST_ONLY = (POST_ONLY_GET, NOT_ALLOWED)
 

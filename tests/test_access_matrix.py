@@ -9,14 +9,19 @@ and editor (team members), owner, staff (an administrator with no role on the as
 the admin site is theirs, other people's assessments are not).
 """
 
+from datetime import timedelta
+
 import pytest
+from django.db.models import F
 from django.test import Client
 from django.urls import URLPattern, reverse
 
 from accounts.models import User
 from assessments import urls as assessment_urls
-from assessments.models import Assessment, Membership, Role
+from assessments.models import Answer, AnswerRevision, Assessment, Membership, Role
+from assessments.services import answer_save
 from tests.conftest import PASSWORD, client_for
+from toolkit_content.models import Question
 
 ROLES = ["anonymous", "outsider", "viewer", "editor", "owner", "staff"]
 
@@ -45,6 +50,8 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "section_complete": (POST_ONLY_GET, WRITE),
     "section_reopen": (POST_ONLY_GET, WRITE),
     "answer_save": (NOT_ALLOWED, JSON_WRITE),
+    "answer_history": (READ, GET_ONLY_POST),
+    "answer_restore": (POST_ONLY_GET, WRITE),
     "assessment_report": (READ, GET_ONLY_POST),
     "assessment_report_pdf": (READ, GET_ONLY_POST),
     "assessment_export": (READ, GET_ONLY_POST),
@@ -67,7 +74,7 @@ def _url(name: str, assessment: Assessment) -> str:
         return reverse(name)
     if name in {"section", "section_check", "section_complete", "section_reopen"}:
         return reverse(name, args=[assessment.pk, 1])
-    if name == "answer_save":
+    if name in {"answer_save", "answer_history", "answer_restore"}:
         return reverse(name, args=[assessment.pk, "s1_problem"])
     return reverse(name, args=[assessment.pk])
 
@@ -92,6 +99,16 @@ def _client_for_role(role: str, assessment: Assessment) -> Client:
     return client_for(User.objects.create_user("olive@example.org", PASSWORD, display_name="Olive Outsider"))
 
 
+def _answer_with_two_versions(assessment: Assessment) -> Question:
+    question = assessment.toolkit_version.sections.get(number=1).questions.get(key="s1_problem")
+    owner = assessment.owner
+    answer_save(assessment=assessment, question=question, value="First words.", base_version=0, user=owner)
+    # A minute on, so the second save is an entry of its own.
+    AnswerRevision.objects.filter(answer__question=question).update(started_at=F("started_at") - timedelta(minutes=2))
+    answer_save(assessment=assessment, question=question, value="Second words.", base_version=1, user=owner)
+    return question
+
+
 def test_every_assessment_url_is_in_the_matrix():
     assert sorted(_url_names()) == sorted(MATRIX)
 
@@ -105,6 +122,12 @@ def test_access(assessment, name, method, role):
     if name == "answer_save" and method == "post":
         body = {"value": "Words", "base_version": 0, "client_id": "matrix"}
         response = client.post(_url(name, assessment), body, content_type="application/json")
+    elif name == "answer_restore" and method == "post":
+        # A real restore: version 1 of an answer now at version 2.
+        question = _answer_with_two_versions(assessment)
+        response = client.post(_url(name, assessment), {"version": 1, "base_version": 2})
+        restored = Answer.objects.get(assessment=assessment, question=question).text == "First words."
+        assert restored == (expected == "ok")
     else:
         response = getattr(client, method)(_url(name, assessment))
     if expected == "sign-in":

@@ -13,6 +13,7 @@ POST_ONLY = {
     "section_complete",
     "section_reopen",
     "answer_save",
+    "answer_restore",
     "account_export_request",
     "assessment_team_invite",
     "assessment_team_role",

@@ -14,6 +14,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -24,12 +25,14 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from accounts.models import DataExport, User
 from assessments import pdf as report_pdf_module
-from assessments.models import Assessment, Invitation, Role
+from assessments.models import AnswerRevision, Assessment, Invitation, Membership, Role
 from assessments.services import (
+    answer_save,
     assessment_create,
     assessment_update_details,
     section_answers_save,
     section_complete,
+    section_reopen,
 )
 from assessments.team import team_invite, token_hash
 from tests.browser.conftest import sign_in_context
@@ -68,6 +71,7 @@ NOT_PAGES = {
     "section_reopen": "POST only; redirects to the section's check page",
     "answer_save": "JSON endpoint for saving one answer (autosave)",
     "account_session": "JSON for the timeout warning (the warning is scanned in test_timeout_warning.py)",
+    "answer_restore": "POST only; redirects to the answer's history page (scanned as answer-history-restored)",
 }
 
 
@@ -233,6 +237,44 @@ def _invitation(*, signed_in: bool) -> Callable[[World], None]:
     return visit
 
 
+def _answer_history(*, restore: bool) -> Callable[[World], None]:
+    """1.1's history with three entries (alice's first and second, then bob's): differences and restore buttons."""
+
+    def visit(world: World) -> None:
+        question = world.assessment.toolkit_version.sections.get(number=1).questions.get(key="s1_problem")
+        # A minute after the world's first save, so the next one is an entry of its own.
+        AnswerRevision.objects.filter(answer__question=question).update(
+            started_at=F("started_at") - timedelta(minutes=2)
+        )
+        rewritten = "Answer to s1_problem, rewritten with <b>new</b> words.\n\nSecond paragraph for 1.1."
+        answer_save(assessment=world.assessment, question=question, value=rewritten, base_version=1, user=world.alice)
+        bob = User.objects.create_user("bob@example.org", "correct-horse-battery-staple", display_name="Bob Editor")
+        Membership.objects.create(assessment=world.assessment, user=bob, role=Role.EDITOR, added_by=world.alice)
+        edited = "Answer to s1_problem, edited by Bob.\n\nSecond paragraph for 1.1, and a third."
+        answer_save(assessment=world.assessment, question=question, value=edited, base_version=2, user=bob)
+        world.sign_in()
+        world.page.goto(world.url("answers/s1_problem/history/"))
+        expect(world.page.locator("ins").first).to_be_visible()
+        button = world.page.get_by_role("button", name="Restore this version version 1")
+        expect(button).to_be_visible()
+        if restore:
+            button.click()
+            expect(world.page.get_by_text("Version 1 restored. It is now version 4.")).to_be_visible()
+
+    return visit
+
+
+def _check_reopened(world: World) -> None:
+    """Section 1 completed, reopened and completed again: the latest and a "Section history"."""
+    section = world.assessment.toolkit_version.sections.get(number=1)
+    section_reopen(assessment=world.assessment, section=section, user=world.alice)
+    section_complete(assessment=world.assessment, section=section, user=world.alice)
+    world.sign_in()
+    world.page.goto(world.url("sections/1/check/"))
+    world.page.get_by_text("Section history").click()
+    expect(world.page.get_by_text("Marked as in progress again by Alice Owner")).to_be_visible()
+
+
 def _server_error(world: World) -> None:
     # The 500 template is static HTML; load it on the site so its stylesheet resolves.
     world.page.goto("/accessibility/")
@@ -273,6 +315,12 @@ SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
     "section_check": {
         "check-completed": _signed_in(lambda w: w.url("sections/1/check/")),
         "check-in-progress": _signed_in(lambda w: w.url("sections/3/check/")),
+        "check-reopened": _check_reopened,
+    },
+    "answer_history": {
+        "answer-history": _answer_history(restore=False),
+        "answer-history-restored": _answer_history(restore=True),
+        "answer-history-empty": _signed_in(lambda w: w.url("answers/s2_theory_of_change/history/")),
     },
     "section_complete": {"complete-with-gaps": _complete_with_gaps},
     "assessment_report": {"report-preview": _signed_in(lambda w: w.url("report/"))},
@@ -395,7 +443,17 @@ def test_page_has_no_axe_violations(world: World, name, scenario_id, visit, view
 
 
 @pytest.mark.parametrize(
-    "path", ["/assessments/", "sections/1/", "sections/4/", "sections/3/check/", "", "details/", "report/"]
+    "path",
+    [
+        "/assessments/",
+        "sections/1/",
+        "sections/4/",
+        "sections/3/check/",
+        "",
+        "details/",
+        "report/",
+        "answers/s1_problem/history/",
+    ],
 )
 def test_pages_reflow_at_320_pixels(world: World, path):
     """320 CSS pixels is what a 1280-pixel screen shows at 400% zoom (WCAG 1.4.10 Reflow)."""
@@ -407,7 +465,17 @@ def test_pages_reflow_at_320_pixels(world: World, path):
 
 
 @pytest.mark.parametrize(
-    "path", ["/assessments/", "", "introduction/", "sections/1/", "sections/1/check/", "details/", "report/"]
+    "path",
+    [
+        "/assessments/",
+        "",
+        "introduction/",
+        "sections/1/",
+        "sections/1/check/",
+        "details/",
+        "report/",
+        "answers/s1_problem/history/",
+    ],
 )
 def test_pages_reflow_with_a_long_unbroken_title(world: World, path):
     """A pasted 200-character title with no spaces must wrap, not push the page sideways."""
