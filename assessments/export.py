@@ -38,6 +38,13 @@ def assessment_export_data(assessment: Assessment) -> dict[str, Any]:
             "updated_at": assessment.updated_at.isoformat(),
             "status": state.status.value,
             "percent_complete": state.percent,
+            # Added within format 2: "Summarise your findings", printed first in the report.
+            "summary": {
+                "main_inequalities": assessment.summary_inequalities,
+                "what_the_work_will_change": assessment.summary_changes,
+                "still_uncertain": assessment.summary_uncertainties,
+                "status": state.summary_status.value,
+            },
         },
         "toolkit": {"name": version.toolkit.name, "version": version.label},
         "sections": [

@@ -7,12 +7,22 @@ from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.models import ModelFormOptions
 from django.template import Context
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from assessments.answer_types import AnswerValue, digest, rules_for
-from assessments.models import ANSWER_MAX_LINES, Assessment, PublicAdvisers, Role, WorkType
+from assessments.models import (
+    ANSWER_MAX_LINES,
+    SUMMARY_FIELDS,
+    SUMMARY_MAX_LENGTH,
+    SUMMARY_MAX_LINES,
+    Assessment,
+    PublicAdvisers,
+    Role,
+    WorkType,
+)
 from assessments.services import value_digest
 from hiat_site.forms import PlainTextField, gds_helper
 from toolkit_content.models import Question
@@ -52,17 +62,19 @@ def _text(
     )
 
 
-def _long_text(label: str, help_text: str = "") -> PlainTextField:
+def _long_text(
+    label: str, help_text: str = "", *, max_length: int = 5_000, max_lines: int = ANSWER_MAX_LINES
+) -> PlainTextField:
     return PlainTextField(
         label=label,
-        max_length=5_000,
-        max_lines=ANSWER_MAX_LINES,
+        max_length=max_length,
+        max_lines=max_lines,
         required=False,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={
-            "max_length": f"{label} must be 5,000 characters or fewer",
-            "max_lines": f"{label} must be {ANSWER_MAX_LINES:,} lines or fewer (it has %(show_value)s lines)",
+            "max_length": f"{label} must be {max_length:,} characters or fewer",
+            "max_lines": f"{label} must be {max_lines:,} lines or fewer (it has %(show_value)s lines)",
         },
     )
 
@@ -71,7 +83,47 @@ def shown_name(field: str) -> str:
     return f"{field}-shown"
 
 
-class AssessmentDetailsForm(forms.ModelForm):
+class ShownFingerprintsMixin:
+    """Carries each field's fingerprint as the page showed it, for a save of only what changed.
+
+    On a form for an existing assessment, every field in `Meta.fields` gets a hidden
+    `<name>-shown` field holding `value_digest` of the stored value. `shown()` hands them to
+    `services.assessment_update_details`, which then writes only the fields this person
+    changed and refuses a change to a field someone else changed meanwhile. Call
+    `add_shown_fields()` from `__init__` after the helper is made.
+    """
+
+    instance: Assessment
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+    helper: FormHelper
+    _meta: ModelFormOptions
+
+    def _shown_names(self) -> list[str]:
+        return list(self._meta.fields or [])
+
+    def add_shown_fields(self) -> None:
+        if self.instance._state.adding:
+            return
+        self.helper.render_hidden_fields = True  # hidden fields outside the layout
+        for name in self._shown_names():
+            self.fields[shown_name(name)] = forms.CharField(
+                required=False,
+                max_length=64,
+                widget=forms.HiddenInput,
+                initial=value_digest(getattr(self.instance, name)),
+            )
+
+    def shown(self) -> dict[str, str]:
+        """Each field's fingerprint as the page showed it (missing ones left out)."""
+        return {
+            name: self.cleaned_data[shown_name(name)]
+            for name in self._shown_names()
+            if self.cleaned_data.get(shown_name(name))
+        }
+
+
+class AssessmentDetailsForm(ShownFingerprintsMixin, forms.ModelForm):
     """The project details that head the report (hiat-outline.md, "Project details")."""
 
     title = _text("Project title", max_length=200, required=True, required_message="Enter a title for the project")
@@ -124,17 +176,7 @@ class AssessmentDetailsForm(forms.ModelForm):
     def __init__(self, *args: Any, submit_label: str = "Save and continue", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(submit_label)
-        if not self.instance._state.adding:
-            # Each detail's fingerprint as shown, so a save writes only what this person changed
-            # (services.assessment_update_details). Hidden fields outside the layout.
-            self.helper.render_hidden_fields = True
-            for name in self.Meta.fields:
-                self.fields[shown_name(name)] = forms.CharField(
-                    required=False,
-                    max_length=64,
-                    widget=forms.HiddenInput,
-                    initial=value_digest(getattr(self.instance, name)),
-                )
+        self.add_shown_fields()
         self.helper.layout = Layout(
             # Only on "Start a new assessment": the page's token (assessments.views.assessment_new).
             HTML(
@@ -154,14 +196,6 @@ class AssessmentDetailsForm(forms.ModelForm):
             Field("review_date", context={"legend_size": "govuk-fieldset__legend--s"}),
         )
 
-    def shown(self) -> dict[str, str]:
-        """Each detail's fingerprint as the page showed it (missing ones left out)."""
-        return {
-            name: self.cleaned_data[shown_name(name)]
-            for name in self.Meta.fields
-            if self.cleaned_data.get(shown_name(name))
-        }
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("work_type") == WorkType.OTHER and not cleaned.get("work_type_other"):
@@ -170,6 +204,37 @@ class AssessmentDetailsForm(forms.ModelForm):
         if start and review and review < start:
             self.add_error("review_date", "The review date must be the same as or after the start date")
         return cleaned
+
+
+def _summary_text(label: str, help_text: str) -> PlainTextField:
+    return _long_text(label, help_text, max_length=SUMMARY_MAX_LENGTH, max_lines=SUMMARY_MAX_LINES)
+
+
+class SummaryForm(ShownFingerprintsMixin, forms.ModelForm):
+    """ "Summarise your findings": the three short answers printed first in the report."""
+
+    summary_inequalities = _summary_text(
+        "Main inequalities found",
+        "Which groups fare worse, and the social and economic causes you found. A few sentences.",
+    )
+    summary_changes = _summary_text(
+        "What the work will change",
+        "How the work will reduce these inequalities, and what you will do to avoid widening them.",
+    )
+    summary_uncertainties = _summary_text(
+        "What is still uncertain",
+        "Gaps in the evidence, questions still open, and how you will find out.",
+    )
+
+    class Meta:
+        model = Assessment
+        fields = list(SUMMARY_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper("Save and continue")
+        self.add_shown_fields()
+        self.helper.layout = Layout(*(Field.textarea(name, rows=5) for name in self.Meta.fields))
 
 
 class Starting(NamedTuple):

@@ -20,6 +20,10 @@ ANSWER_MAX_LENGTH = 20_000
 # printed pages for each answer. The report's page budget (assessments/report_size.py) is
 # measured against the largest assessment within both limits.
 ANSWER_MAX_LINES = 400
+# The team's summary of findings, printed first in the report: three short answers a
+# funding panel reads before anything else, so each is kept to a paragraph or two.
+SUMMARY_MAX_LENGTH = 1_500
+SUMMARY_MAX_LINES = 30
 
 
 class Role(models.TextChoices):
@@ -66,6 +70,11 @@ class Assessment(models.Model):
     start_date = models.DateField(null=True, blank=True)
     review_date = models.DateField("planned review date", null=True, blank=True)
 
+    # "Summarise your findings" (assessments.forms.SummaryForm): printed first in the report.
+    summary_inequalities = models.TextField("main inequalities found", blank=True)
+    summary_changes = models.TextField("what the work will change", blank=True)
+    summary_uncertainties = models.TextField("what is still uncertain", blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped by every service that changes what the report shows; cached reports key on it.
@@ -89,6 +98,10 @@ class Assessment(models.Model):
         if self.work_type == WorkType.OTHER and self.work_type_other:
             return f"Other: {self.work_type_other}"
         return self.get_work_type_display()
+
+
+# The summary of findings, in the order the page asks and the report prints them.
+SUMMARY_FIELDS = ("summary_inequalities", "summary_changes", "summary_uncertainties")
 
 
 class Answer(models.Model):

@@ -24,11 +24,12 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from assessments.models import Assessment
+from assessments.pdf_tags import finish_pdfua
 from assessments.report import ReportData, build_report
 from assessments.report_size import REPORT_PAGE_BUDGET, LongAnswer, estimate_report_size
 
 # Bump when the report template or stylesheet changes, so cached PDFs are rebuilt.
-REPORT_LAYOUT_VERSION = "7"
+REPORT_LAYOUT_VERSION = "8"
 PDF_STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "report-pdf.css"
 # A cached PDF is only ever served on the day it was made (the date is in its key).
 CACHE_TIMEOUT = 60 * 60 * 36
@@ -102,7 +103,7 @@ def render_report_pdf(assessment: Assessment, *, fetcher: StaticOnlyFetcher | No
     document = html.render(**options)
     if len(document.pages) > REPORT_PAGE_BUDGET:
         raise ReportTooLong(pages=len(document.pages), estimated=False, longest=estimate.longest)
-    return document.write_pdf(**options)
+    return document.write_pdf(finisher=finish_pdfua, **options)
 
 
 def report_etag(assessment: Assessment) -> str:

@@ -79,6 +79,13 @@ def task_list(assessment: Assessment, progress: AssessmentProgress) -> list[Task
     ]
     finish = [
         TaskRow(
+            title="Summarise your findings",
+            href=reverse("assessment_summary", args=[pk]),
+            status=status_tag(progress.summary_status),
+            hint="Three short answers, printed first in your report.",
+            id="summary",
+        ),
+        TaskRow(
             title="Review and download your report",
             href=reverse("assessment_report", args=[pk]),
             status=StatusTag("Available"),

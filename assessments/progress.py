@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Count
 
 from assessments.answer_types import ANSWERED
-from assessments.models import Answer, Assessment, SectionCompletion
+from assessments.models import SUMMARY_FIELDS, Answer, Assessment, SectionCompletion
 from toolkit_content.models import Question, Section, ToolkitVersion
 
 
@@ -44,6 +44,14 @@ def details_status(assessment: Assessment) -> Status:
     return Status.COMPLETED if filled else Status.IN_PROGRESS
 
 
+def summary_status(assessment: Assessment) -> Status:
+    """ "Summarise your findings": completed once all three short answers are written."""
+    written = sum(1 for field in SUMMARY_FIELDS if getattr(assessment, field).strip())
+    if written == len(SUMMARY_FIELDS):
+        return Status.COMPLETED
+    return Status.IN_PROGRESS if written else Status.NOT_STARTED
+
+
 @dataclass(frozen=True)
 class SectionProgress:
     section: Section
@@ -62,6 +70,7 @@ class SectionProgress:
 class AssessmentProgress:
     details_status: Status
     sections: list[SectionProgress]
+    summary_status: Status
 
     @property
     def answered(self) -> int:
@@ -127,6 +136,7 @@ def assessment_progress(assessment: Assessment, sections: list[Section] | None =
     )
     return AssessmentProgress(
         details_status=details_status(assessment),
+        summary_status=summary_status(assessment),
         sections=[
             SectionProgress(
                 section=s,

@@ -1,16 +1,21 @@
 """What the inequalities impact report shows, built once for the HTML preview and the PDF."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from assessments import answer_types
-from assessments.models import Answer, Assessment
-from assessments.progress import AssessmentProgress, answers_by_question, assessment_progress
+from assessments.models import SUMMARY_FIELDS, Answer, Assessment
+from assessments.progress import AssessmentProgress, Status, answers_by_question, assessment_progress
 from toolkit_content.models import Question, Resource, Section
 
 LONG_WORD = 40
+# Where a question's first sentence ends and a second begins ("...address? Describe it...").
+_FIRST_QUESTION = re.compile(r"^(.+?\?)\s+(?=[A-Z(])(.+)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -22,8 +27,23 @@ class ReportAnswer:
     text: str
     choices: list[str]
     answered: bool
-    # Public involvement answers are printed once, gathered together; sections refer to them.
+    # Public involvement answers are printed where they were asked, and listed together
+    # under "Public involvement across the work".
     in_public_involvement: bool = False
+
+    @property
+    def anchor(self) -> str:
+        return f"question-{self.key}"
+
+    @property
+    def question_parts(self) -> tuple[str, str]:
+        """The question's first sentence, for its heading, and the sentences after it.
+
+        A heading of several sentences reads as a paragraph to a screen reader's list of
+        headings; the first question is what a person looks for.
+        """
+        match = _FIRST_QUESTION.match(self.question)
+        return (match.group(1), match.group(2)) if match else (self.question, "")
 
     @property
     def has_long_words(self) -> bool:
@@ -61,6 +81,14 @@ class PublicInvolvementRow:
 
 
 @dataclass(frozen=True)
+class FindingsItem:
+    """One of the team's three short answers in "Summarise your findings"."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ReportData:
     title: str
     organisation: str
@@ -84,11 +112,20 @@ class ReportData:
     percent: int
     answered: int
     total: int
+    # A report is a draft until the assessment is complete: every section marked complete.
+    is_draft: bool
+    sections_completed: int
+    findings: list[FindingsItem]
     sections: list[ReportSection]
     dimensions: list[DimensionRow]
     dimensions_answered: bool
     public_involvement: list[PublicInvolvementRow]
     resources: list[Resource] = field(default_factory=list)
+
+    @property
+    def draft_label(self) -> str:
+        """The draft marking on the cover and in the running header ("" once complete)."""
+        return f"Draft: {self.percent}% complete" if self.is_draft else ""
 
 
 def _report_answer(question: Question, answer: Answer | None) -> ReportAnswer:
@@ -129,6 +166,13 @@ def _unique_resources(sections: list[Section]) -> list[Resource]:
                 seen.add(key)
                 unique.append(resource)
     return unique
+
+
+def _label(field_name: str) -> str:
+    """An assessment field's name as people read it ("Main inequalities found")."""
+    model_field = Assessment._meta.get_field(field_name)
+    assert isinstance(model_field, models.Field)
+    return capfirst(str(model_field.verbose_name))
 
 
 def build_report(assessment: Assessment) -> ReportData:
@@ -189,6 +233,9 @@ def build_report(assessment: Assessment) -> ReportData:
         percent=state.percent,
         answered=state.answered,
         total=state.total,
+        is_draft=state.status != Status.COMPLETED,
+        sections_completed=state.sections_completed,
+        findings=[FindingsItem(label=_label(name), text=getattr(assessment, name)) for name in SUMMARY_FIELDS],
         sections=report_sections,
         dimensions=dimensions,
         dimensions_answered=dimensions_answered,

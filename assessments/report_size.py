@@ -30,9 +30,9 @@ LINES_PER_PAGE = 49
 CHARS_PER_LINE = 100
 # A question's heading and the space around it.
 LINES_PER_QUESTION = 3
-# The cover, the about and summary pages, and the public involvement, action plan,
-# sign-off and resources parts after the last section: a report with nothing answered
-# has these and a page a section.
+# The cover, the about and "at a glance" parts, and the action plan, sign-off and
+# resources parts after the last section: a report with nothing answered has these and
+# about two pages of questions marked "Not answered".
 FIXED_PAGES = 4
 # How many of the longest answers the "too long" page names.
 LONGEST_SHOWN = 3
@@ -69,7 +69,11 @@ def printed_lines(text: str) -> int:
 
 
 def estimate_report_size(report: ReportData) -> SizeEstimate:
-    """The report's length in pages, estimated from its text in one pass (a few milliseconds)."""
+    """The report's length in pages, estimated from its text in one pass (a few milliseconds).
+
+    The parts flow on from one page to the next (only the cover has a page of its own), so
+    the estimate adds up the printed lines and counts whole pages of them.
+    """
     texts: list[LongAnswer] = [
         LongAnswer(f"Project details: {label}", None, f"id_{field}", printed_lines(getattr(report, field)))
         for field, label in [
@@ -78,20 +82,15 @@ def estimate_report_size(report: ReportData) -> SizeEstimate:
             ("lead_and_team", "Lead and team"),
         ]
     ]
-    # Text outside the sections shares pages with the fixed parts: only whole pages of it count.
-    flowing_lines = sum(t.lines for t in texts)
-    pages = FIXED_PAGES
+    lines = sum(t.lines for t in texts)
+    # The summary of findings: 30 lines an answer at most, never among the longest to shorten.
+    lines += sum(printed_lines(item.text) + LINES_PER_QUESTION for item in report.findings)
     for section in report.sections:
-        section_lines = 0
         for row in section.answers:
-            lines = printed_lines(row.text) if row.text else max(1, len(row.choices))
+            answer_lines = printed_lines(row.text) if row.text else max(1, len(row.choices))
             if row.text:
-                texts.append(LongAnswer(f"{row.number} {row.question}", section.number, f"id_{row.key}", lines))
-            if row.in_public_involvement:
-                flowing_lines += lines + LINES_PER_QUESTION
-                lines = 1  # a pointer to the public involvement part
-            section_lines += lines + LINES_PER_QUESTION
-        pages += math.ceil(section_lines / LINES_PER_PAGE)  # every section starts on a new page
-    pages += flowing_lines // LINES_PER_PAGE
+                texts.append(LongAnswer(f"{row.number} {row.question}", section.number, f"id_{row.key}", answer_lines))
+            lines += answer_lines + LINES_PER_QUESTION
+    pages = FIXED_PAGES + lines // LINES_PER_PAGE
     longest = sorted(texts, key=lambda t: t.lines, reverse=True)[:LONGEST_SHOWN]
     return SizeEstimate(pages=pages, longest=longest)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<uuid:pk>/", views.assessment_task_list, name="assessment_task_list"),
     path("<uuid:pk>/introduction/", views.assessment_introduction, name="assessment_introduction"),
     path("<uuid:pk>/details/", views.assessment_details, name="assessment_details"),
+    path("<uuid:pk>/summary/", views.assessment_summary, name="assessment_summary"),
     path("<uuid:pk>/sections/<int:number>/", views.section_edit, name="section"),
     path("<uuid:pk>/sections/<int:number>/check/", views.section_check, name="section_check"),
     path("<uuid:pk>/sections/<int:number>/complete/", views.section_complete, name="section_complete"),

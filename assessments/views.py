@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,7 +22,7 @@ from assessments import pdf, presenters, progress, services
 from assessments.access import Action, assessments_visible_to, get_assessment_for, roles_of
 from assessments.answer_types import digest, rules_for
 from assessments.export import assessment_export_data
-from assessments.forms import AssessmentDetailsForm, SectionForm, Starting, shown_name
+from assessments.forms import AssessmentDetailsForm, SectionForm, Starting, SummaryForm, shown_name
 from assessments.models import Answer, Assessment
 from assessments.report import build_report
 from toolkit_content.models import Section
@@ -127,36 +128,78 @@ def assessment_introduction(request: AuthenticatedRequest, pk: str) -> HttpRespo
 @require_http_methods(["GET", "HEAD", "POST"])
 def assessment_details(request: AuthenticatedRequest, pk: str) -> HttpResponse:
     assessment, _role = get_assessment_for(request.user, pk, Action.EDIT)
+    page = _save_assessment_fields(request, assessment, AssessmentDetailsForm)
+    if page.form is None:
+        if page.kept:
+            return _kept_post_saved(request)
+        if page.changed:
+            messages.success(request, "Project details saved.")
+        return redirect("assessment_task_list", pk=assessment.pk)
+    guidance = assessment.toolkit_version.project_details_guidance
+    context = {"assessment": assessment, "form": page.form, "guidance": guidance}
+    return render(request, "assessments/details.html", context, status=page.status)
+
+
+@login_required_keeping_post
+@require_http_methods(["GET", "HEAD", "POST"])
+def assessment_summary(request: AuthenticatedRequest, pk: str) -> HttpResponse:
+    assessment, _role = get_assessment_for(request.user, pk, Action.EDIT)
+    page = _save_assessment_fields(request, assessment, SummaryForm)
+    if page.form is None:
+        if page.kept:
+            return _kept_post_saved(request)
+        if page.changed:
+            messages.success(request, "Summary of findings saved.")
+        return redirect("assessment_task_list", pk=assessment.pk)
+    return render(
+        request, "assessments/summary.html", {"assessment": assessment, "form": page.form}, status=page.status
+    )
+
+
+AssessmentFieldsForm = AssessmentDetailsForm | SummaryForm
+
+
+@dataclass(frozen=True)
+class _FieldsPage:
+    form: AssessmentFieldsForm | None  # None once saved: the view redirects
+    status: int = 200
+    changed: bool = False
+    kept: bool = False  # saved what was posted after the idle limit (accounts/keep_post.py)
+
+
+def _save_assessment_fields(
+    request: AuthenticatedRequest, assessment: Assessment, form_class: type[AssessmentFieldsForm]
+) -> _FieldsPage:
+    """Show or save a form of the assessment's own fields (the project details, the summary).
+
+    Saved through services.assessment_update_details with the fingerprints the page was
+    shown, so only what this person changed is written. A field someone else changed
+    meanwhile comes back marked, with status 409.
+    """
     kept = _kept_post(request)
     data = request.POST if request.method == "POST" else kept
-    form = AssessmentDetailsForm(data, instance=assessment, submit_label="Save and continue")
-    status = 200
-    if data is not None and form.is_valid():
-        details = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        result = services.assessment_update_details(
-            assessment=assessment, details=details, user=request.user, shown=form.shown()
-        )
-        if not result.conflicts:
-            if kept is not None:
-                return _kept_post_saved(request)
-            if result.changed:
-                messages.success(request, "Project details saved.")
-            return redirect("assessment_task_list", pk=assessment.pk)
-        form, status = _details_conflict_form(assessment, data, result.conflicts), 409
-    context = {"assessment": assessment, "form": form, "guidance": assessment.toolkit_version.project_details_guidance}
-    return render(request, "assessments/details.html", context, status=status)
+    form = form_class(data, instance=assessment)
+    if data is None or not form.is_valid():
+        return _FieldsPage(form)
+    values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    result = services.assessment_update_details(
+        assessment=assessment, details=values, user=request.user, shown=form.shown()
+    )
+    if result.conflicts:
+        return _FieldsPage(_conflict_fields_form(form_class, assessment, data, result.conflicts), 409)
+    return _FieldsPage(None, changed=bool(result.changed), kept=kept is not None)
 
 
-def _details_conflict_form(
-    assessment: Assessment, posted: QueryDict, conflicts: dict[str, Any]
-) -> AssessmentDetailsForm:
-    """The details form again, keeping what the person typed, with each detail someone else
-    changed meanwhile marked and its newer value quoted. Saving again keeps this person's
-    values, on purpose: the page now counts as having shown the newer ones."""
+def _conflict_fields_form(
+    form_class: type[AssessmentFieldsForm], assessment: Assessment, posted: QueryDict, conflicts: dict[str, Any]
+) -> AssessmentFieldsForm:
+    """The form again, keeping what the person typed, with each field someone else changed
+    meanwhile marked and its newer value quoted. Saving again keeps this person's values,
+    on purpose: the page now counts as having shown the newer ones."""
     data = posted.copy()
     for name, newer in conflicts.items():
         data[shown_name(name)] = services.value_digest(newer)
-    again = AssessmentDetailsForm(data, instance=assessment, submit_label="Save and continue")
+    again = form_class(data, instance=assessment)
     again.is_valid()
     for name, newer in conflicts.items():
         again.add_error(
@@ -167,7 +210,7 @@ def _details_conflict_form(
     return again
 
 
-def _detail_text(form: AssessmentDetailsForm, name: str, value: Any) -> str:
+def _detail_text(form: AssessmentFieldsForm, name: str, value: Any) -> str:
     if value in (None, ""):
         return "(blank)"
     choices = dict(getattr(form.fields[name], "choices", []) or [])

@@ -45,6 +45,7 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "assessment_task_list": (READ, GET_ONLY_POST),
     "assessment_introduction": (READ, GET_ONLY_POST),
     "assessment_details": (WRITE, WRITE),
+    "assessment_summary": (WRITE, WRITE),
     "section": (WRITE, WRITE),
     "section_check": (READ, GET_ONLY_POST),
     "section_complete": (POST_ONLY_GET, WRITE),

@@ -56,3 +56,27 @@ def test_each_answer_carries_its_version_and_who_saved_it_last(alice_client, ass
     first, second = data["sections"][0]["answers"][:2]
     assert (first["key"], first["version"], first["updated_by"]) == ("s1_problem", 2, "Alice Owner")
     assert (second["version"], second["updated_by"]) == (0, None)
+
+
+def test_the_summary_of_findings_is_exported_with_its_status(alice_client, assessment):
+    _, data = export_of(alice_client, assessment)
+    assert data["assessment"]["summary"] == {
+        "main_inequalities": "",
+        "what_the_work_will_change": "",
+        "still_uncertain": "",
+        "status": "not_started",
+    }
+    written = {
+        "summary_inequalities": "Gaps by ward.",
+        "summary_changes": "Advice at the GP.",
+        "summary_uncertainties": "",
+    }
+    alice_client.post(reverse("assessment_summary", args=[assessment.pk]), written)
+    _, data = export_of(alice_client, assessment)
+    assert data["format"] == "hiat-assessment-export/2"  # added keys, same format
+    assert data["assessment"]["summary"] == {
+        "main_inequalities": "Gaps by ward.",
+        "what_the_work_will_change": "Advice at the GP.",
+        "still_uncertain": "",
+        "status": "in_progress",
+    }

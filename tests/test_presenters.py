@@ -114,3 +114,14 @@ def test_the_introduction_is_optional_and_the_report_and_export_are_available(al
     assert task_list_row(page, "report").status == "Available"
     assert task_list_row(page, "export").status == "Available"
     assert task_list_row(page, "export").tag_class == "govuk-tag govuk-tag--grey"
+
+
+def test_the_summary_task_comes_first_in_finish_with_its_status_tag(alice_client, assessment):
+    page = alice_client.get(reverse("assessment_task_list", args=[assessment.pk])).content.decode()
+    row = task_list_row(page, "summary")
+    assert row.title == "Summarise your findings"
+    assert row.href == reverse("assessment_summary", args=[assessment.pk])
+    assert row.hint == "Three short answers, printed first in your report."
+    assert (row.status, row.tag_class) == ("Not started", "govuk-tag govuk-tag--blue")
+    finish = page[page.index("3. Finish") :]
+    assert finish.index('id="summary-status"') < finish.index('id="report-status"') < finish.index('id="export-status"')

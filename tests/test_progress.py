@@ -17,6 +17,7 @@ from assessments.progress import (
     overall_status,
     percent,
     summaries,
+    summary_status,
 )
 from assessments.services import assessment_create
 from tests.conftest import DETAILS
@@ -285,3 +286,23 @@ def test_the_report_shows_the_same_progress_as_the_task_list(alice_client, asses
     ]
     # 8 of 26 is 30.8%.
     assert f"<td>In progress: 8 of {total} questions answered (31%)</td>" in page
+
+
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ({}, Status.NOT_STARTED),
+        ({"summary_changes": "Advice at the GP."}, Status.IN_PROGRESS),
+        ({"summary_inequalities": "A", "summary_changes": "B", "summary_uncertainties": "  "}, Status.IN_PROGRESS),
+        ({"summary_inequalities": "A", "summary_changes": "B", "summary_uncertainties": "C"}, Status.COMPLETED),
+    ],
+)
+def test_the_summary_of_findings_is_completed_when_all_three_answers_are_written(written, expected):
+    assert summary_status(Assessment(**DETAILS | written)) == expected
+
+
+def test_the_summary_of_findings_does_not_change_the_assessments_own_status(alice_client, assessment):
+    written = {"summary_inequalities": "A", "summary_changes": "B", "summary_uncertainties": "C"}
+    alice_client.post(reverse("assessment_summary", args=[assessment.pk]), written)
+    state = assessment_progress(Assessment.objects.get(pk=assessment.pk))
+    assert (state.status, state.summary_status) == (Status.NOT_STARTED, Status.COMPLETED)

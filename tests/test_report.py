@@ -27,15 +27,17 @@ from assessments.services import (
 )
 from tests.conftest import DETAILS
 from tests.helpers import answer_for
-from tests.report_helpers import open_pdf, pdf_text, squash, structure_elements
+from tests.report_helpers import (
+    answer_all,
+    open_pdf,
+    page_text_by_marking,
+    page_texts,
+    pdf_text,
+    squash,
+    structure_elements,
+)
 from toolkit_content.loader import read_file, toolkit_load
 from toolkit_content.models import Question, Resource
-
-
-def answer_all(assessment, user, *, skip: set[str] = frozenset()) -> None:
-    for section in assessment.toolkit_version.sections.prefetch_related("questions"):
-        values = {q.key: answer_for(q) for q in section.questions.all() if q.key not in skip}
-        section_answers_save(assessment=assessment, section=section, values=values, user=user)
 
 
 @pytest.fixture
@@ -80,7 +82,9 @@ def test_cover_and_summary(answered, answered_pdf):
         "Service change",
         "Alice Owner",
         "Health Inequalities Assessment Toolkit, version",
+        "Summary of findings",
         "About this report",
+        "At a glance",
         "Progress by section",
         "Dimensions of inequality considered",
         "Public involvement across the work",
@@ -123,27 +127,34 @@ def test_pdf_structure_gives_screen_readers_headings_tables_and_links(answered, 
     cells = [e for e in elements if e.S == "/TD"]
     assert cells and all(len(e.A.Headers) >= 1 for e in cells)
     assert tags.count("/Caption") >= 4
-    # Every link is tagged and its annotation says where it goes.
+    # Every link is tagged and its annotation says where it goes: a web link by its address,
+    # a link within the report by the heading it leads to, never by an anchor name.
     links = [e for e in elements if e.S == "/Link"]
     assert links
+    in_document = []
     for link in links:
         kids = [kid for kid in link.K if isinstance(kid, pikepdf.Dictionary)]
         (annotation,) = [kid.Obj for kid in kids if kid.get("/Type") == "/OBJR"]
-        target = str(annotation.A.URI) if "/A" in annotation else str(annotation.Dest)  # web link or in-document
-        assert target and str(annotation.Contents) == target
+        assert int(annotation.F) & 4, "a link that is not printed"
+        if "/A" in annotation:
+            assert str(annotation.Contents) == str(annotation.A.URI)
+        else:
+            in_document.append(str(annotation.Contents))
+    involvement = [item.answer for item in build_report(answered).public_involvement]
+    assert sorted(in_document) == sorted(f"{row.number} {row.question_parts[0]}" for row in involvement)
 
 
 def test_pdf_has_bookmarks_page_numbers_and_a_plausible_length(answered_pdf):
     reader = PdfReader(io.BytesIO(answered_pdf))
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert any(t.startswith("Section 1.") for t in titles) and any(t.startswith("Section 4.") for t in titles)
-    assert "Summary" in titles and "Sign-off" in titles
+    assert titles[:4] == [DETAILS["title"], "Summary of findings", "About this report", "At a glance"]
+    assert "Sign-off" in titles
     pages = len(reader.pages)
     assert 6 <= pages <= 60
-    for number in (2, pages):
-        page_text = " ".join(reader.pages[number - 1].extract_text().split())
-        assert f"Page {number} of {pages}" in page_text
-        assert f"{DETAILS['title']} Inequalities impact report Page {number}" in page_text  # running header and footer
+    for number in (2, pages):  # the running header and footer, on every page after the cover
+        furniture = page_text_by_marking(answered_pdf, number).artifacts
+        assert furniture.startswith(DETAILS["title"]) and furniture.endswith(f"Page {number} of {pages}")
 
 
 def test_answers_keep_paragraphs(answered):
@@ -447,13 +458,24 @@ def test_a_renderer_failure_gets_a_friendly_page_and_loses_nothing(alice_client,
     assert alice_client.get(reverse("assessment_report_pdf", args=[answered.pk])).status_code == 200
 
 
-def test_public_involvement_is_gathered_once_and_sections_point_to_it(answered, answered_pdf):
-    text = pdf_text(answered_pdf)
+def test_public_involvement_is_printed_where_it_was_asked_and_listed_with_its_page(answered, answered_pdf):
+    pages = page_texts(answered_pdf)
+    text = " ".join(pages)
     involvement = Question.objects.filter(section__version=answered.toolkit_version, role="public_involvement")
     assert involvement.count() >= 6
+    section_starts = [
+        text.index(" ".join(f"Section {s.number}. {s.title} {s.purpose}".split())[:80])
+        for s in answered.toolkit_version.sections.all()
+    ]
     for question in involvement:
-        assert text.count(answer_for(question).split("\n")[0]) == 1, question.key
-    assert text.count("The answer is under Public involvement across the work") == involvement.count()
-    gathered = text[text.index("Public involvement across the work How members of the public") :]
-    for question in involvement:
-        assert answer_for(question).split("\n")[0] in gathered
+        first_line = answer_for(question).split("\n")[0]
+        assert text.count(first_line) == 1, question.key
+        # In its own section: after that section's heading, before the next one's.
+        at = text.index(first_line)
+        number = question.section.number
+        assert section_starts[number - 1] < at < ([*section_starts, len(text)][number])
+        # Listed together under "Public involvement across the work", with the page it is on.
+        page = next(i for i, page_text in enumerate(pages, start=1) if first_line in page_text)
+        listed = f"Section {number}. {question.section.title}: question {question.number}, page {page}"
+        assert listed in text, listed
+    assert "The answer is under" not in text

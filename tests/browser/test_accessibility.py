@@ -121,6 +121,14 @@ def _section_too_long(world: World) -> None:
     expect(world.page.locator(".govuk-error-summary")).to_be_visible()
 
 
+def _summary_too_long(world: World) -> None:
+    world.sign_in()
+    world.page.goto(world.url("summary/"))
+    world.page.get_by_label("What the work will change").fill("x" * 1_501)
+    world.page.get_by_role("button", name="Save and continue").click()
+    expect(world.page.locator(".govuk-error-summary")).to_be_visible()
+
+
 def _complete_with_gaps(world: World) -> None:
     world.sign_in()
     world.page.goto(world.url("sections/3/check/"))
@@ -308,6 +316,10 @@ SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
     "assessment_task_list": {"task-list": _signed_in(lambda w: w.url())},
     "assessment_introduction": {"introduction": _signed_in(lambda w: w.url("introduction/"))},
     "assessment_details": {"details": _signed_in(lambda w: w.url("details/"))},
+    "assessment_summary": {
+        "summary": _signed_in(lambda w: w.url("summary/")),
+        "summary-errors": _summary_too_long,
+    },
     "section": {
         **{f"section-{n}": _signed_in(lambda w, n=n: w.url(f"sections/{n}/")) for n in (1, 2, 3, 4)},
         "section-errors": _section_too_long,
