@@ -86,6 +86,10 @@ def _abandoned(render: ReportRender) -> bool:
         return render.started_at is None or render.started_at < now - _grace()
     if render.status != Status.QUEUED:
         return False
+    if not render.task_id:
+        return True
+    if render.queued_at > now - _grace():
+        return False  # a long queue at a rush is normal; only an old one is worth a look
     task = DBTaskResult.objects.filter(pk=render.task_id).values("status", "started_at").first()
     if task is None or task["status"] in ("SUCCESSFUL", "FAILED"):
         return True

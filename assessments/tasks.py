@@ -26,7 +26,7 @@ from django_tasks import task
 
 from assessments import renders
 from assessments.models import Assessment, ReportRender
-from assessments.report import build_report
+from assessments.report import ReportData, build_report
 from assessments.report_size import REPORT_PAGE_BUDGET, estimate_report_size
 from assessments.sandbox import ChildFailed, Limits, OverLimit, Usage, run_limited
 
@@ -80,12 +80,7 @@ def render_settled(*, assessment_id: str, revision: int) -> str:
     return "; ".join(outcomes)
 
 
-def _snapshot(render_id: int) -> tuple[ReportRender, Assessment, object] | None:
-    """The render and its assessment's report, read as of one moment (or None if superseded).
-
-    One REPEATABLE READ transaction, so a save that lands while the report is read cannot
-    put a newer answer into a file named for the older revision.
-    """
+def _snapshot(render_id: int) -> tuple[ReportRender, Assessment, ReportData] | None:
     render = ReportRender.objects.defer("content").get(pk=render_id)
     assessment = Assessment.objects.select_related("toolkit_version__toolkit", "owner").get(pk=render.assessment_id)
     if assessment.revision != render.revision or render.made_on != timezone.localdate():
@@ -93,7 +88,12 @@ def _snapshot(render_id: int) -> tuple[ReportRender, Assessment, object] | None:
     return render, assessment, build_report(assessment)
 
 
-def _read_snapshot(render_id: int) -> tuple[ReportRender, Assessment, object] | None:
+def _read_snapshot(render_id: int) -> tuple[ReportRender, Assessment, ReportData] | None:
+    """The render and its assessment's report as of one moment, or None if it was superseded.
+
+    One REPEATABLE READ transaction, so a save that lands while the report is read cannot
+    put a newer answer into a file named for the older revision.
+    """
     if connection.in_atomic_block:  # inside a test's transaction, which sees one moment already
         return _snapshot(render_id)
     with transaction.atomic():
@@ -133,13 +133,13 @@ def make_render(render_id: int) -> str:
     render, assessment, report = snapshot
     try:
         if render.kind == Kind.PDF:
-            estimate = estimate_report_size(report)  # type: ignore[arg-type]
+            estimate = estimate_report_size(report)
             if estimate.pages > REPORT_PAGE_BUDGET:
                 _finish(render_id, Status.TOO_LONG, pages=estimate.pages, pages_estimated=True, refused_by="pages")
                 return "too long (estimated)"
             from assessments import pdf
 
-            html = pdf.report_html(assessment, report)  # type: ignore[arg-type]
+            html = pdf.report_html(assessment, report)
             (content, pages), usage = run_limited(pdf.pdf_from_html, html, limits=render_limits())
         else:
             from assessments import docx

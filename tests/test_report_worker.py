@@ -257,10 +257,14 @@ def test_a_render_still_in_progress_is_left_alone(alice_client, assessment):
     assert DBTaskResult.objects.filter(task_path=RENDER_TASK).count() == 1
 
 
-def test_a_render_whose_task_was_lost_is_queued_again(alice_client, assessment):
+def test_a_render_whose_task_was_lost_is_queued_again(alice_client, assessment, settings):
     url = reverse("assessment_report_pdf", args=[assessment.pk])
     alice_client.get(url)
     DBTaskResult.objects.all().delete()  # e.g. pruned by hand
+    assert alice_client.get(url).status_code == 303
+    assert not DBTaskResult.objects.exists(), "a queue is not looked into while it is young"
+    long_ago = timezone.now() - timedelta(seconds=settings.REPORT_RENDER_WALL_SECONDS + 120)
+    ReportRender.objects.filter(assessment=assessment).update(queued_at=long_ago)
     assert alice_client.get(url).status_code == 303
     assert DBTaskResult.objects.filter(task_path=RENDER_TASK).count() == 1
     assert download_report(alice_client, url).status_code == 200
