@@ -267,3 +267,57 @@ class Invitation(models.Model):
     def is_open(self) -> bool:
         """Not yet used, withdrawn or expired: the link still works."""
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ReportRender(models.Model):
+    """One file made from an assessment's report: a PDF or a Word copy of one revision.
+
+    Made only by the worker (assessments/tasks.py). There is one row per assessment, kind,
+    revision, layout version and day (the file carries the date it was made): the unique
+    constraint is what makes any number of clicks on one revision queue one render. The
+    file is kept here, in PostgreSQL, so every app host serves what any worker made
+    (docs/adr/0012-report-rendering-in-the-worker.md).
+    """
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "Word document"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RENDERING = "rendering", "Being made"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        TOO_LONG = "too_long", "Too long"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="renders")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    revision = models.PositiveIntegerField()
+    layout_version = models.CharField(max_length=20)
+    made_on = models.DateField(help_text="The date the file carries on its cover and in its name.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    content = models.BinaryField(blank=True, default=b"", editable=False)
+    size = models.PositiveIntegerField(default=0)
+    # The PDF's pages; for a report refused by the page budget, the pages it would have had.
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    # What refused it: "pages" (estimated or laid out), "cpu", "memory" or "time".
+    refused_by = models.CharField(max_length=10, blank=True)
+    pages_estimated = models.BooleanField(default=False)
+    # The background task that will make it, so one that was lost can be replaced.
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    cpu_seconds = models.FloatField(null=True, blank=True)
+    peak_memory_mb = models.PositiveIntegerField(null=True, blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "kind", "revision", "layout_version", "made_on"], name="one_render_per_revision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.assessment_id} revision {self.revision} ({self.status})"

@@ -21,6 +21,7 @@ from assessments.access import Action, require
 from assessments.answer_types import AnswerValue, Stored, is_answered, rules_for
 from assessments.models import Answer, AnswerRevision, AnswerSaveReceipt, Assessment, SectionCompletion
 from assessments.progress import answers_by_question
+from assessments.tasks import schedule_settled_render
 from toolkit_content.models import Question, Section, ToolkitVersion
 
 DEFAULT_TOOLKIT = "hiat"
@@ -45,6 +46,8 @@ def _bump_revision(assessment: Assessment) -> None:
     # F() so two saves at once each count; updated_at is set by hand because update() skips auto_now.
     Assessment.objects.filter(pk=assessment.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
     assessment.refresh_from_db(fields=["revision", "updated_at"])
+    # The worker makes the report's files for the new revision once edits settle.
+    schedule_settled_render(assessment)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments import answer_views, history_views, team_views, views
+from assessments import answer_views, history_views, report_views, team_views, views
 
 urlpatterns = [
     path("", views.assessment_list, name="assessment_list"),
@@ -17,7 +17,10 @@ urlpatterns = [
     path("<uuid:pk>/answers/<slug:question_key>/history/", history_views.answer_history, name="answer_history"),
     path("<uuid:pk>/answers/<slug:question_key>/restore/", history_views.answer_restore, name="answer_restore"),
     path("<uuid:pk>/report/", views.assessment_report, name="assessment_report"),
-    path("<uuid:pk>/report.pdf", views.assessment_report_pdf, name="assessment_report_pdf"),
+    path("<uuid:pk>/report.pdf", report_views.assessment_report_pdf, name="assessment_report_pdf"),
+    path("<uuid:pk>/report.docx", report_views.assessment_report_docx, name="assessment_report_docx"),
+    path("<uuid:pk>/report/preparing/", report_views.assessment_report_preparing, name="assessment_report_preparing"),
+    path("<uuid:pk>/report/status/", report_views.assessment_report_status, name="assessment_report_status"),
     path("<uuid:pk>/export.json", views.assessment_export, name="assessment_export"),
     path("<uuid:pk>/team/", team_views.team_page, name="assessment_team"),
     path("<uuid:pk>/team/invite/", team_views.team_invite, name="assessment_team_invite"),

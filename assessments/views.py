@@ -12,13 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryD
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedRequest
 from accounts.keep_post import login_required_keeping_post, take_kept_post
-from assessments import pdf, presenters, progress, services
+from assessments import presenters, progress, services
 from assessments.access import Action, assessments_visible_to, get_assessment_for, roles_of
 from assessments.answer_types import digest, rules_for
 from assessments.export import assessment_export_data
@@ -392,30 +391,3 @@ def assessment_export(request: AuthenticatedRequest, pk: str) -> HttpResponse:
 def assessment_report(request: AuthenticatedRequest, pk: str) -> HttpResponse:
     assessment, _role = get_assessment_for(request.user, pk, Action.VIEW)
     return render(request, "report/preview.html", {"assessment": assessment, "report": build_report(assessment)})
-
-
-@login_required
-@require_safe
-def assessment_report_pdf(request: AuthenticatedRequest, pk: str) -> HttpResponse:
-    assessment, _role = get_assessment_for(request.user, pk, Action.VIEW)
-    etag = pdf.report_etag(assessment)
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is not None:
-        return not_modified
-    try:
-        report = pdf.report_pdf(assessment)
-    except pdf.ReportTooLong as too_long:
-        # 422: nothing failed, but this assessment cannot be made into a PDF as it stands.
-        context = {"assessment": assessment, "too_long": too_long, "budget": pdf.REPORT_PAGE_BUDGET}
-        return render(request, "report/too_long.html", context, status=422)
-    except Exception:  # the renderer failing must not look like the assessment is lost
-        logger.exception("Report PDF for assessment %s failed to render", assessment.pk)
-        return render(request, "report/failed.html", {"assessment": assessment}, status=503)
-    response = HttpResponse(report.pdf, content_type="application/pdf")
-    filename = pdf.report_filename(assessment, timezone.localdate())
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["ETag"] = etag
-    response["X-Report-Cache"] = "hit" if report.from_cache else "miss"
-    # Private: the report is one person's data; revalidate so an edit shows at once.
-    patch_cache_control(response, private=True, no_cache=True)
-    return response

@@ -1,4 +1,4 @@
-"""Benchmark the report PDF: cold renders of a full assessment, cached downloads, and a baseline.
+"""Benchmark the report PDF: renders of a full assessment and of the largest ones, and a baseline.
 
 Run it on PostgreSQL (it creates and drops its own test database):
 
@@ -6,8 +6,9 @@ Run it on PostgreSQL (it creates and drops its own test database):
 
 It builds an assessment with every question answered in about 250 words of varied text,
 times the report HTML build (database reads and template) on its own,
-renders the PDF 5 times without the cache, then times cached downloads through the real
-view, and renders a one-page trivial WeasyPrint document in the same run as the baseline.
+renders the PDF 5 times in this process, and renders a one-page trivial WeasyPrint
+document in the same run as the baseline. (Serving made files, and renders in the worker's
+limited child processes, are measured under `make serve` by bench/report_pipeline_bench.py.)
 Last, the largest assessments the app accepts, each rendered 3 times: every long answer
 at the 20,000-character limit in paragraphs of prose, and the worst case for time and
 memory, every long answer at the 400-line limit with each line just too wide for one
@@ -33,15 +34,12 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
 RUNS = 5
 LARGEST_RUNS = 3
-CACHED_RUNS = 50
 WORDS = (  # noqa: SIM905 (one string reads better than a 40-item list)
     "residents deprivation income housing employment clinic practice advice debt benefits outcomes "
     "evaluation inequalities neighbourhood transport access carers language digital referral uptake "
@@ -172,19 +170,6 @@ def main() -> None:
         rss_after_cold = peak_rss_mb()
         pages = len(PdfReader(BytesIO(pdfs[-1])).pages)
 
-        client = Client()
-        client.force_login(user)
-        url = reverse("assessment_report_pdf", args=[assessment.pk])
-        first = client.get(url)
-        assert first["X-Report-Cache"] == "miss", first["X-Report-Cache"]
-
-        def cached_download() -> None:
-            response = client.get(url)
-            assert response["X-Report-Cache"] == "hit"
-
-        cached = timed(cached_download, CACHED_RUNS)
-        revalidate = timed(lambda: client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]), CACHED_RUNS)
-
         # The largest assessment the app accepts: every long answer at the length limit.
         largest_pdfs: list[bytes] = []
         cpu_started = time.process_time()
@@ -218,8 +203,6 @@ def main() -> None:
     print(line(f"baseline 1-page PDF (x{RUNS})", baseline))
     print(line(f"report HTML build only (x{RUNS})", html_build))
     print(line(f"full report cold render (x{RUNS})", cold))
-    print(line(f"cached download (x{CACHED_RUNS})", cached))
-    print(line(f"conditional GET, 304 (x{CACHED_RUNS})", revalidate))
     print(f"full report cold render CPU time: {cold_cpu * 1000:.1f} ms per render (mean)")
     print(f"cold render / baseline (median ratio): {ratio:.1f}x")
     print(f"peak RSS: {rss_after_baseline:.0f} MB after baseline, {rss_after_cold:.0f} MB after full renders")

@@ -336,19 +336,20 @@ LOGGING = {
 
 # ---------------------------------------------------------------------------
 # Background work: django-tasks with its database backend, run by `manage.py db_worker`
-# (docs/adr/0006). Emails, and later reports and exports, never run in a web request.
+# (docs/adr/0006). Emails, report files and exports never run in a web request.
 # ---------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # ---------------------------------------------------------------------------
-# Caches. Rendered report PDFs are cached on disk by assessment revision, so every
-# worker process on a host shares them (REPORT_CACHE_DIR to move it).
+# Report files (PDF and Word), made only by the worker and kept in PostgreSQL
+# (docs/adr/0012-report-rendering-in-the-worker.md).
 # ---------------------------------------------------------------------------
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "reports": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": env_str("REPORT_CACHE_DIR", default=str(BASE_DIR / "var" / "cache" / "reports")),
-        "OPTIONS": {"MAX_ENTRIES": env_int("REPORT_CACHE_MAX_ENTRIES", 2000)},
-    },
-}
+# Seconds after the last change to an assessment before its files are made unasked.
+REPORT_SETTLE_SECONDS = env_int("REPORT_SETTLE_SECONDS", 15)
+# Hard limits of one render's child process, set from the largest assessment the forms
+# accept (bench/RESULTS.md): CPU seconds, megabytes of memory it may add, and seconds in all.
+REPORT_RENDER_CPU_SECONDS = env_int("REPORT_RENDER_CPU_SECONDS", 60)
+REPORT_RENDER_MEMORY_MB = env_int("REPORT_RENDER_MEMORY_MB", 1024)
+REPORT_RENDER_WALL_SECONDS = env_int("REPORT_RENDER_WALL_SECONDS", 300)
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

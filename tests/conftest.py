@@ -12,7 +12,9 @@ from django.test import Client
 
 from accounts.models import User
 from assessments import pdf as report_pdf_module
+from assessments import tasks as report_tasks
 from assessments.models import Assessment
+from assessments.sandbox import run_limited
 from assessments.services import assessment_create
 from toolkit_content.loader import read_file, toolkit_load
 from toolkit_content.models import ToolkitVersion
@@ -71,18 +73,58 @@ def assessment(alice, toolkit_version) -> Assessment:
     return assessment_create(owner=alice, details=dict(DETAILS))
 
 
-class CountingHTML(report_pdf_module.HTML):
-    """Counts layouts: WeasyPrint's write_pdf() lays the document out again through render()."""
-
+class RenderCounter:
     renders = 0
-
-    def render(self, *args, **kwargs):
-        type(self).renders += 1
-        return super().render(*args, **kwargs)
 
 
 @pytest.fixture
 def counting_renders(monkeypatch):
-    CountingHTML.renders = 0
+    """Counts report layouts, in this process (render_report_pdf) and in the worker's render processes.
+
+    WeasyPrint's write_pdf() lays the document out again through render(), so render()
+    is what is counted. A render process is a fork of this one: its own count is lost with
+    it, so the launch of each PDF render process is counted here instead.
+    """
+    counter = RenderCounter()
+
+    class CountingHTML(report_pdf_module.HTML):
+        def render(self, *args, **kwargs):
+            counter.renders += 1
+            return super().render(*args, **kwargs)
+
+    def counting_run_limited(fn, *args, limits):
+        if fn is report_pdf_module.pdf_from_html:
+            counter.renders += 1
+        return run_limited(fn, *args, limits=limits)
+
     monkeypatch.setattr(report_pdf_module, "HTML", CountingHTML)
-    return CountingHTML
+    monkeypatch.setattr(report_tasks, "run_limited", counting_run_limited)
+    return counter
+
+
+@pytest.fixture
+def report_worker(transactional_db):
+    """A real `manage.py db_worker` process on the test database, until the test ends."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.processes import database_url_for_other_processes
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hiat_site.settings_test",
+        "DATABASE_URL": database_url_for_other_processes(),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.2", "--no-startup-delay"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    yield process
+    process.send_signal(signal.SIGTERM)
+    output = process.communicate(timeout=60)[0].decode()
+    assert process.returncode == 0, output[-3000:]

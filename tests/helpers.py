@@ -4,6 +4,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -65,6 +66,17 @@ def run_queued_tasks() -> int:
     with mock.patch.object(db_worker, "close_old_connections", lambda: None):
         _run_worker_batch(db_worker.Worker)
     return finished.count() - before
+
+
+def download_report(client: Client, url: str) -> HttpResponse:
+    """Download a report file as a person does when it is not made yet: the link answers 303 to
+    the "being prepared" page, the worker makes the file, and the link then serves it."""
+    first = client.get(url)
+    if first.status_code != 303:
+        return first
+    assert "/report/preparing/" in first["Location"], first["Location"]
+    run_queued_tasks()
+    return client.get(url)
 
 
 def _run_worker_batch(worker_class: type) -> None:

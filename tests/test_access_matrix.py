@@ -19,14 +19,17 @@ from django.urls import URLPattern, reverse
 from accounts.models import User
 from assessments import urls as assessment_urls
 from assessments.models import Answer, AnswerRevision, Assessment, Membership, Role
+from assessments.renders import CONTENT_TYPES
 from assessments.services import answer_save
 from tests.conftest import PASSWORD, client_for
+from tests.helpers import download_report
 from toolkit_content.models import Question
 
 ROLES = ["anonymous", "outsider", "viewer", "editor", "owner", "staff"]
 
 # What each kind of URL allows. "sign-in": redirected to the sign-in page; "ok": the page or
-# the action works (200, or a redirect onwards); a number: exactly that status.
+# the action works (200, or a redirect onwards: 302, or 303 from a report download to the
+# page saying it is being prepared); a number: exactly that status.
 OPEN_TO_SIGNED_IN = {"anonymous": "sign-in", **dict.fromkeys(ROLES[1:], "ok")}
 READ = {"anonymous": "sign-in", "outsider": 404, "viewer": "ok", "editor": "ok", "owner": "ok", "staff": 404}
 WRITE = {"anonymous": "sign-in", "outsider": 404, "viewer": 403, "editor": "ok", "owner": "ok", "staff": 404}
@@ -55,6 +58,9 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "answer_restore": (POST_ONLY_GET, WRITE),
     "assessment_report": (READ, GET_ONLY_POST),
     "assessment_report_pdf": (READ, GET_ONLY_POST),
+    "assessment_report_docx": (READ, GET_ONLY_POST),
+    "assessment_report_preparing": (READ, GET_ONLY_POST),
+    "assessment_report_status": (READ, GET_ONLY_POST),
     "assessment_export": (READ, GET_ONLY_POST),
     "assessment_team": (READ, GET_ONLY_POST),
     "assessment_team_invite": (POST_ONLY_GET, MANAGE),
@@ -134,8 +140,8 @@ def test_access(assessment, name, method, role):
     if expected == "sign-in":
         assert response.status_code == 302 and response["Location"].startswith(reverse("login")), response
     elif expected == "ok":
-        assert response.status_code in (200, 302), response.status_code
-        if response.status_code == 302:
+        assert response.status_code in (200, 302, 303), response.status_code
+        if response.status_code in (302, 303):
             assert not response["Location"].startswith(reverse("login"))
     else:
         assert response.status_code == expected
@@ -152,7 +158,10 @@ def test_a_viewer_can_read_and_download_but_never_change(assessment):
     assert response.status_code == 403
     assessment.refresh_from_db()
     assert assessment.revision == revision and not assessment.answers.exists()
-    assert viewer.get(reverse("assessment_report_pdf", args=[assessment.pk]))["Content-Type"] == "application/pdf"
+    pdf = download_report(viewer, reverse("assessment_report_pdf", args=[assessment.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    docx = download_report(viewer, reverse("assessment_report_docx", args=[assessment.pk]))
+    assert docx["Content-Type"] == CONTENT_TYPES["docx"]
 
 
 def test_shared_assessments_are_listed_for_their_members_only(assessment, charlie_client):

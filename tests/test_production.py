@@ -145,7 +145,8 @@ def served(transactional_db, tmp_path):
     yield base, process
     os.killpg(process.pid, signal.SIGTERM)
     output = process.communicate(timeout=30)[0].decode()
-    assert "worker.1" in output and "Starting worker" in output, output[-3000:]
+    # Two background workers: one can make a long report while the other sends emails.
+    assert "worker.1" in output and "worker.2" in output and "Starting worker" in output, output[-3000:]
 
 
 def test_make_serve_serves_pages_and_compressed_immutable_static_files(served):

@@ -1,22 +1,19 @@
-"""The inequalities impact report: complete, accessible, safe to render, cached."""
+"""The inequalities impact report: complete, accessible, safe to render, made once per revision."""
 
 import io
 import re
-import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import pikepdf
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
 from assessments import pdf as report_pdf_module
-from assessments.models import Assessment
+from assessments.models import ReportRender
 from assessments.pdf import StaticOnlyFetcher, render_report_pdf
 from assessments.report import build_report
 from assessments.services import (
@@ -26,7 +23,7 @@ from assessments.services import (
     section_complete,
 )
 from tests.conftest import DETAILS
-from tests.helpers import answer_for
+from tests.helpers import answer_for, download_report, run_queued_tasks
 from tests.report_helpers import (
     answer_all,
     open_pdf,
@@ -271,14 +268,13 @@ def test_fetcher_refuses_everything_but_static_files_and_data():
     ]
 
 
-def test_pdf_download_is_cached_until_the_assessment_changes(alice_client, answered, counting_renders):
+def test_pdf_download_is_made_once_per_revision(alice_client, answered, counting_renders):
     url = reverse("assessment_report_pdf", args=[answered.pk])
-    first = alice_client.get(url)
+    first = download_report(alice_client, url)
     assert first.status_code == 200 and first["Content-Type"] == "application/pdf"
     assert first.content.startswith(b"%PDF") and counting_renders.renders == 1
-    second = alice_client.get(url)
-    assert second.content == first.content and counting_renders.renders == 1
-    assert second["X-Report-Cache"] == "hit"
+    second = alice_client.get(url)  # served at once, from the stored file
+    assert second.status_code == 200 and second.content == first.content and counting_renders.renders == 1
 
     # Conditional request: unchanged -> 304, no body, no render.
     not_modified = alice_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
@@ -288,140 +284,49 @@ def test_pdf_download_is_cached_until_the_assessment_changes(alice_client, answe
     section = answered.toolkit_version.sections.get(number=1)
     question = section.questions.filter(answer_type="long_text").first()
     alice_client.post(reverse("section", args=[answered.pk, 1]), {question.key: "A changed answer.", "continue": ""})
-    changed = alice_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert alice_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 303
+    changed = download_report(alice_client, url)
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
     assert counting_renders.renders == 2
     assert "A changed answer." in pdf_text(changed.content)
 
 
-def test_details_and_completion_changes_invalidate_the_cache(alice, alice_client, answered, counting_renders):
+def test_details_and_completion_changes_make_a_new_pdf(alice, alice_client, answered):
     url = reverse("assessment_report_pdf", args=[answered.pk])
-    etag = alice_client.get(url)["ETag"]
+    etag = download_report(alice_client, url)["ETag"]
     from tests.helpers import details_post_data
 
     alice_client.post(reverse("assessment_details", args=[answered.pk]), details_post_data(title="Renamed project"))
-    response = alice_client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert alice_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 303
+    response = download_report(alice_client, url)
     assert response.status_code == 200 and "Renamed project" in pdf_text(response.content)
     etag = response["ETag"]
     section = answered.toolkit_version.sections.get(number=4)
     assert section_complete(assessment=answered, section=section, user=alice) == []
-    assert alice_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
-
-
-class BlockingHTML(report_pdf_module.HTML):
-    """Counts renders; each one waits until the test lets it finish."""
-
-    renders = 0
-    started = threading.Event()
-    finish = threading.Event()
-
-    def render(self, *args, **kwargs):
-        type(self).renders += 1
-        type(self).started.set()
-        assert type(self).finish.wait(timeout=30)
-        return super().render(*args, **kwargs)
-
-
-@pytest.fixture
-def blocking_renders(monkeypatch):
-    monkeypatch.setattr(report_pdf_module, "HTML", BlockingHTML)
-    BlockingHTML.renders = 0
-    BlockingHTML.started.clear()
-    BlockingHTML.finish.clear()
-    yield BlockingHTML
-    BlockingHTML.finish.set()
-
-
-def start_download(assessment_pk, results: dict, name: str) -> threading.Thread:
-    """A download in its own thread and database connection, as a second request would be."""
-
-    def download() -> None:
-        try:
-            results[name] = report_pdf_module.report_pdf(Assessment.objects.get(pk=assessment_pk))
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=download)
-    thread.start()
-    return thread
-
-
-def wait_until(condition, timeout: float = 3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return condition()
-
-
-def waiting_advisory_locks() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
-        return cursor.fetchone()[0]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_second_request_waits_for_the_first_render_instead_of_rendering_again(answered, blocking_renders):
-    """A double-clicked download: one render, and both requests get the same PDF."""
-    results: dict[str, report_pdf_module.CachedReport] = {}
-    first = start_download(answered.pk, results, "first")
-    assert blocking_renders.started.wait(timeout=30)
-    second = start_download(answered.pk, results, "second")
-    queued = wait_until(lambda: waiting_advisory_locks() == 1)
-    blocking_renders.finish.set()
-    first.join(timeout=30)
-    second.join(timeout=30)
-    assert queued, "the second request did not wait for the first render"
-    assert blocking_renders.renders == 1
-    assert results["first"].from_cache is False and results["second"].from_cache is True
-    assert results["second"].pdf == results["first"].pdf
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_request_that_waits_too_long_renders_the_report_itself(answered, blocking_renders, monkeypatch):
-    monkeypatch.setattr(report_pdf_module, "RENDER_WAIT_SECONDS", 0.2)
-    results: dict[str, report_pdf_module.CachedReport] = {}
-    first = start_download(answered.pk, results, "first")
-    assert blocking_renders.started.wait(timeout=30)
-    second = start_download(answered.pk, results, "second")
-    gave_up_and_rendered = wait_until(lambda: blocking_renders.renders == 2)
-    blocking_renders.finish.set()
-    first.join(timeout=30)
-    second.join(timeout=30)
-    assert gave_up_and_rendered
-    assert not results["first"].from_cache and not results["second"].from_cache
-    assert results["second"].pdf.startswith(b"%PDF")
-
-
-def test_a_broken_report_cache_still_serves_the_pdf(alice_client, answered, counting_renders, settings, tmp_path):
-    not_a_directory = tmp_path / "cache-location-is-a-file"
-    not_a_directory.write_text("")
-    settings.CACHES = {
-        **settings.CACHES,
-        "reports": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(not_a_directory)},
-    }
-    url = reverse("assessment_report_pdf", args=[answered.pk])
-    for renders in (1, 2):  # nothing can be cached, so each download renders, and succeeds
-        response = alice_client.get(url)
-        assert response.status_code == 200 and response.content.startswith(b"%PDF")
-        assert counting_renders.renders == renders
+    assert alice_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 303
 
 
 def test_a_report_downloaded_on_a_later_day_is_dated_that_day(alice_client, answered, counting_renders, monkeypatch):
     url = reverse("assessment_report_pdf", args=[answered.pk])
-    today = alice_client.get(url)
+    today = download_report(alice_client, url)
     assert timezone.localdate().strftime("%-d %B %Y") in pdf_text(today.content)
 
     next_week = timezone.localtime() + timedelta(days=7)
     monkeypatch.setattr(timezone, "localtime", lambda *args: next_week)
     monkeypatch.setattr(timezone, "localdate", lambda *args: next_week.date())
-    later = alice_client.get(url, HTTP_IF_NONE_MATCH=today["ETag"])
-    assert later.status_code == 200 and later["X-Report-Cache"] == "miss" and counting_renders.renders == 2
+    assert alice_client.get(url, HTTP_IF_NONE_MATCH=today["ETag"]).status_code == 303
+    later = download_report(alice_client, url)
+    assert later.status_code == 200 and counting_renders.renders == 2
     assert f"Date generated {next_week:%-d %B %Y}" in pdf_text(later.content)
     assert next_week.date().isoformat() in later["Content-Disposition"]
+    # Only the newest file of the assessment is kept.
+    assert list(ReportRender.objects.filter(assessment=answered).values_list("made_on", flat=True)) == [
+        next_week.date()
+    ]
 
 
 def test_pdf_filename_is_the_title_and_date(alice_client, answered):
-    response = alice_client.get(reverse("assessment_report_pdf", args=[answered.pk]))
+    response = download_report(alice_client, reverse("assessment_report_pdf", args=[answered.pk]))
     match = re.fullmatch(
         r'attachment; filename="welfare-advice-in-gp-practices-hiat-report-(\d{4}-\d{2}-\d{2})\.pdf"',
         response["Content-Disposition"],
@@ -433,6 +338,7 @@ def test_pdf_filename_is_the_title_and_date(alice_client, answered):
 def test_report_preview_shows_the_same_content(alice_client, answered):
     page = alice_client.get(reverse("assessment_report", args=[answered.pk])).content.decode()
     assert "Download the report (PDF)" in page and "Not answered" in page
+    assert f'href="{reverse("assessment_report_docx", args=[answered.pk])}"' in page
     assert "Answer to s1_problem." in page and "Progress by section" in page
     assert page.count("<h1") == 1
 
@@ -445,17 +351,23 @@ def test_render_report_command_writes_a_pdf(answered, tmp_path):
         call_command("render_report", "not-a-uuid", str(out))
 
 
-def test_a_renderer_failure_gets_a_friendly_page_and_loses_nothing(alice_client, answered, monkeypatch):
+def test_a_renderer_failure_gets_a_friendly_page_and_loses_nothing(alice_client, answered, monkeypatch, caplog):
     def broken_render(self, *args, **kwargs):
         raise RuntimeError("Pango fell over")
 
+    url = reverse("assessment_report_pdf", args=[answered.pk])
+    preparing = reverse("assessment_report_preparing", args=[answered.pk])
     monkeypatch.setattr(report_pdf_module.HTML, "render", broken_render)
-    response = alice_client.get(reverse("assessment_report_pdf", args=[answered.pk]))
+    assert alice_client.get(url)["Location"] == preparing
+    run_queued_tasks()
+    assert "Pango fell over" in caplog.text  # the worker logs what went wrong, for the team that runs it
+    response = alice_client.get(preparing)
     assert response.status_code == 503
     page = response.content.decode()
     assert "Your answers are saved and safe" in page and "Pango" not in page
     monkeypatch.undo()
-    assert alice_client.get(reverse("assessment_report_pdf", args=[answered.pk])).status_code == 200
+    # Downloading again tries again.
+    assert download_report(alice_client, url).status_code == 200
 
 
 def test_public_involvement_is_printed_where_it_was_asked_and_listed_with_its_page(answered, answered_pdf):

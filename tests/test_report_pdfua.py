@@ -1,6 +1,6 @@
 """The report PDF as assistive technology meets it: an outside PDF/UA-1 checker finds nothing.
 
-The checker is outloud (docs/adr/0010): its conformance rules follow ISO 14289-1 and the
+The checker is outloud (docs/adr/0011): its conformance rules follow ISO 14289-1 and the
 Matterhorn Protocol as veraPDF does, and its semantic rules catch what a validator cannot,
 such as a running header read aloud on every page or a table nested inside itself.
 """

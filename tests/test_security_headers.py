@@ -7,6 +7,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from assessments.renders import CONTENT_TYPES
+from tests.helpers import download_report
+
 # POST-only URLs: GET and HEAD both get 405.
 POST_ONLY = {
     "logout",
@@ -92,7 +95,17 @@ def test_pages_switch_off_browser_features_they_never_use(client, db):
         assert f"{feature}=()" in policy
 
 
-@pytest.mark.parametrize("name", ["assessment_list", "assessment_task_list", "assessment_report", "assessment_export"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "assessment_list",
+        "assessment_task_list",
+        "assessment_report",
+        "assessment_export",
+        "assessment_report_preparing",
+        "assessment_report_status",
+    ],
+)
 def test_nothing_shown_to_a_signed_in_person_is_stored_by_a_cache(alice_client, assessment, name):
     url = reverse(name) if name == "assessment_list" else reverse(name, args=[assessment.pk])
     response = alice_client.get(url)
@@ -100,9 +113,10 @@ def test_nothing_shown_to_a_signed_in_person_is_stored_by_a_cache(alice_client, 
     assert "no-store" in response["Cache-Control"]
 
 
-def test_the_report_pdf_is_not_stored_by_a_cache(alice_client, assessment):
-    response = alice_client.get(reverse("assessment_report_pdf", args=[assessment.pk]))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+@pytest.mark.parametrize("name", ["assessment_report_pdf", "assessment_report_docx"])
+def test_the_report_files_are_not_stored_by_a_cache(alice_client, assessment, name):
+    response = download_report(alice_client, reverse(name, args=[assessment.pk]))
+    assert response.status_code == 200 and response["Content-Type"] in CONTENT_TYPES.values()
     assert "no-store" in response["Cache-Control"]
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from assessments.models import Invitation, Membership, Role
 from tests.conftest import PASSWORD, client_for
-from tests.helpers import run_queued_tasks
+from tests.helpers import download_report, run_queued_tasks
 from tests.report_helpers import pdf_text, squash
 
 
@@ -190,5 +190,5 @@ def test_the_report_names_the_team(alice_client, assessment, charlie):
     _invite(alice_client, assessment, "charlie@example.org", "viewer")
     preview = alice_client.get(reverse("assessment_report", args=[assessment.pk])).content.decode()
     assert "Charlie Outsider (viewer)" in preview
-    pdf = alice_client.get(reverse("assessment_report_pdf", args=[assessment.pk])).content
+    pdf = download_report(alice_client, reverse("assessment_report_pdf", args=[assessment.pk])).content
     assert squash("Charlie Outsider (viewer)") in squash(pdf_text(pdf))

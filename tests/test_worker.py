@@ -7,28 +7,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from tests.conftest import PASSWORD
 from tests.helpers import sign_in
+from tests.processes import database_url_for_other_processes
 
-
-def _test_database_url() -> str:
-    """The test database as a DATABASE_URL for another process, password and options included."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = quote(db["HOST"] or "", safe="")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    options = urlencode({k: v for k, v in (db.get("OPTIONS") or {}).items() if isinstance(v, str | int)})
-    return f"postgres://{credentials}@{host}{port}/{db['NAME']}" + (f"?{options}" if options else "")
+_test_database_url = database_url_for_other_processes
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ the reason it is not an HTML page, so a new page type cannot be added without jo
 scan (test_every_named_url_is_scanned fails).
 """
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -35,9 +36,9 @@ from assessments.services import (
     section_reopen,
 )
 from assessments.team import team_invite, token_hash
-from tests.browser.conftest import sign_in_context
+from tests.browser.conftest import _csp_violations, sign_in_context
 from tests.conftest import DETAILS
-from tests.helpers import answer_for
+from tests.helpers import answer_for, run_queued_tasks
 
 pytestmark = pytest.mark.browser
 
@@ -60,6 +61,8 @@ NOT_PAGES = {
     "favicon": "redirect to the icon file",
     "assessment_export": "JSON download",
     "assessment_report_pdf": "PDF download (its accessibility is tested in tests/test_report.py)",
+    "assessment_report_docx": "Word download (headings, tables, language: tests/test_report_docx.py)",
+    "assessment_report_status": "JSON status the report-preparing page's script asks for",
     "account_export_request": "POST only; redirects to Your account",
     "account_export_download": "ZIP download",
     "assessment_team_invite": "POST only; the team page with its errors is scanned as team-invite-errors",
@@ -82,6 +85,7 @@ class World:
     live_server: object
     alice: object
     assessment: Assessment
+    viewport: dict | None = None
 
     def sign_in(self) -> None:
         sign_in_context(self.context, self.live_server, self.alice)
@@ -157,13 +161,53 @@ def _report_failed(world: World) -> None:
         raise RuntimeError("renderer failure")
 
     world.sign_in()
+    world.page.goto(world.url("report.pdf"))
     original = report_pdf_module.HTML.render
     report_pdf_module.HTML.render = broken_render
     try:
-        world.page.goto(world.url("report.pdf"))
+        run_queued_tasks()  # the worker's render process fails
     finally:
         report_pdf_module.HTML.render = original
+    world.page.goto(world.url("report/preparing/"))
     expect(world.page.get_by_role("heading", name="Sorry, the PDF report could not be made")).to_be_visible()
+
+
+def _report_preparing(*, javascript: bool) -> Callable[[World], None]:
+    """The page a download link leads to while the worker makes the file (no worker runs here)."""
+
+    def visit(world: World) -> None:
+        world.sign_in()
+        if javascript:
+            world.page.goto(world.url("report.pdf"))
+        else:
+            # axe cannot run where JavaScript is off: the page is opened in a browser without
+            # JavaScript, and what it shows there is scanned here, without its scripts.
+            context = world.context.browser.new_context(base_url=world.live_server.url, java_script_enabled=False)
+            context.set_default_timeout(10_000)
+            violations = _csp_violations(context)
+            sign_in_context(context, world.live_server, world.alice)
+            no_js = context.new_page()
+            no_js.set_viewport_size(world.viewport or VIEWPORTS["desktop"])
+            no_js.goto(world.url("report.pdf"))
+            expect(no_js.get_by_role("link", name="Check again")).to_be_visible()
+            html = re.sub(r"<script\b[^>]*>.*?</script>", "", no_js.content(), flags=re.S)
+            context.close()
+            assert not violations, violations
+            world.page.goto(world.url("report/"))
+            world.page.set_content(html)
+        expect(world.page.get_by_role("heading", name="Your report is being prepared")).to_be_visible()
+        expect(world.page.get_by_role("link", name="Check again")).to_be_visible()
+
+    return visit
+
+
+def _report_over_limits(world: World) -> None:
+    world.sign_in()
+    world.page.goto(world.url("report.pdf"))
+    with override_settings(REPORT_RENDER_WALL_SECONDS=0.01):
+        run_queued_tasks()
+    world.page.goto(world.url("report.pdf"))
+    expect(world.page.get_by_role("heading", name="Your report is too big to make into a PDF")).to_be_visible()
 
 
 def _fill_and_submit(path: str, fields: dict[str, str], button: str) -> Callable[[World], None]:
@@ -205,6 +249,8 @@ def _report_too_long(world: World) -> None:
         values = {q.key: "x\n" * 10_000 for q in section.questions.all() if q.answer_type == "long_text"}
         section_answers_save(assessment=world.assessment, section=section, values=values, user=world.alice)
     world.sign_in()
+    world.page.goto(world.url("report.pdf"))
+    run_queued_tasks()
     world.page.goto(world.url("report.pdf"))
     expect(world.page.get_by_role("heading", name="Your report is too long to make into a PDF")).to_be_visible()
 
@@ -336,6 +382,10 @@ SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
     },
     "section_complete": {"complete-with-gaps": _complete_with_gaps},
     "assessment_report": {"report-preview": _signed_in(lambda w: w.url("report/"))},
+    "assessment_report_preparing": {
+        "report-preparing": _report_preparing(javascript=True),
+        "report-preparing-no-js": _report_preparing(javascript=False),
+    },
     "assessment_team": {
         "team-owner": _team_with_members,
         "team-invite-errors": _team_invite_errors,
@@ -382,6 +432,7 @@ SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
         "locked-out": _locked_out,
         "report-pdf-failed": _report_failed,
         "report-pdf-too-long": _report_too_long,
+        "report-pdf-over-limits": _report_over_limits,
     },
 }
 
@@ -443,6 +494,7 @@ def assert_no_axe_violations(page: Page, *, structure: bool = True) -> None:
 @pytest.mark.parametrize("name, scenario_id, visit", SCENARIOS, ids=[s[1] for s in SCENARIOS])
 def test_page_has_no_axe_violations(world: World, name, scenario_id, visit, viewport):
     world.page.set_viewport_size(viewport)
+    world.viewport = viewport
     visit(world)
     page = world.page
     # Django's own admin sign-in page is held to WCAG but not to our page-structure rules.

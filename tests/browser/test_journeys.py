@@ -21,7 +21,7 @@ def section_questions(toolkit_version, number: int) -> list:
     return list(toolkit_version.sections.get(number=number).questions.all())
 
 
-def test_assessor_completes_section_1_and_downloads_the_report(page: Page, toolkit_version):
+def test_assessor_completes_section_1_and_downloads_the_report(page: Page, toolkit_version, report_worker):
     sign_up(page, name="Sam Lee", email="sam@example.org", password=PASSWORD)
     create_assessment(page, "Welfare advice in GP practices")
 
@@ -52,9 +52,12 @@ def test_assessor_completes_section_1_and_downloads_the_report(page: Page, toolk
     sign_in(page, email="sam@example.org", password=PASSWORD)
     page.get_by_role("link", name="Welfare advice in GP practices", exact=True).click()
     page.get_by_role("link", name="Review and download your report").click()
-    with page.expect_download() as download_info:
+    # Made by the worker: the page that says it is being prepared downloads it when it is ready.
+    with page.expect_download(timeout=120_000) as download_info:
         page.get_by_role("button", name="Download the report (PDF)").click()
+        expect(page.get_by_role("heading", name="Your report is being prepared")).to_be_visible()
     download = download_info.value
+    expect(page.get_by_role("status")).to_contain_text("Your report (PDF) is ready. It is downloading now.")
     assert re.fullmatch(
         r"welfare-advice-in-gp-practices-hiat-report-\d{4}-\d{2}-\d{2}\.pdf", download.suggested_filename
     )

@@ -1,0 +1,49 @@
+// The "report is being prepared" page: ask every 2 seconds whether the file is ready, then
+// say so (the status region is polite, so a screen reader reads it when it is free) and
+// start the download. Without JavaScript the page's "Check again" link does the same.
+const region = document.getElementById("report-status");
+const POLL_MS = 2000;
+const GIVE_UP_MS = 15 * 60 * 1000;
+
+function say(text) {
+  document.getElementById("report-status-text").textContent = text;
+}
+
+async function check(startedAt) {
+  let status = null;
+  try {
+    const response = await fetch(region.dataset.statusUrl, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+    if (response.ok) {
+      status = (await response.json()).status;
+    }
+  } catch {
+    // A dropped connection: try again at the next tick.
+  }
+  if (status === "ready") {
+    const label = region.dataset.kindLabel;
+    say(`Your report (${label}) is ready. It is downloading now.`);
+    const link = document.getElementById("report-check-again");
+    link.textContent = `Download the report (${label})`;
+    document.getElementById("report-next").replaceChildren(link, " if it has not started.");
+    window.location.assign(region.dataset.downloadUrl);
+    return;
+  }
+  if (status === "failed" || status === "too_long") {
+    // The page explains what happened and what to do next.
+    window.location.reload();
+    return;
+  }
+  if (Date.now() - startedAt > GIVE_UP_MS) {
+    say("This is taking longer than usual. Use Check again to try in a while.");
+    return;
+  }
+  window.setTimeout(() => check(startedAt), POLL_MS);
+}
+
+if (region) {
+  window.setTimeout(() => check(Date.now()), POLL_MS);
+}
