@@ -29,7 +29,7 @@ from typing import Any
 # Niceness of a render: the web processes (nice 0) get about ten times its share of a busy core.
 CHILD_NICENESS = 10
 # How often the parent looks at the child: its result, its memory, the clock.
-POLL_SECONDS = 0.02
+POLL_SECONDS = 0.01
 # A child that crashes with its address space this close to its allowance was stopped by it.
 NEAR_THE_LIMIT = 0.8
 
