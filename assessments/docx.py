@@ -137,10 +137,7 @@ def _date(value: date | None) -> str:
 
 
 def _answer(document: DocumentType, row: ReportAnswer) -> None:
-    if row.in_public_involvement:
-        prefix = "The answer is under" if row.answered else "Not answered: see"
-        document.add_paragraph(f"{prefix} Public involvement across the work.")
-    elif row.text:
+    if row.text:
         _add_paragraphs(document, row.text)
     elif row.choices:
         for choice in row.choices:
@@ -159,17 +156,31 @@ def build_document(report: ReportData) -> DocumentType:
 
     document.add_paragraph("Inequalities impact report")
     document.add_heading(_clean(report.title), level=1)
+    if report.is_draft:
+        document.add_paragraph().add_run(report.draft_label).bold = True
+        document.add_paragraph(
+            f"This report is not final: {report.sections_completed} of {len(report.sections)} sections are marked "
+            f"complete and {report.answered} of {report.total} questions are answered."
+        )
     facts = [
         ["Organisation", report.organisation],
         ["Type of work", report.work_type],
         ["Prepared by", report.owner_name],
         *([["With", ", ".join(report.team)]] if report.team else []),
         ["Lead and team", report.lead_and_team or "Not given"],
+        ["Review date", _date(report.review_date) if report.review_date else "Not set"],
         ["Date generated", _date(report.generated_at)],
         ["Toolkit", f"{report.toolkit_name}, version {report.toolkit_version}"],
         ["Status", f"{report.status}: {report.answered} of {report.total} questions answered ({report.percent}%)"],
     ]
     _table(document, "About this assessment", None, facts)
+
+    # The same order as the PDF (templates/report/body.html): the team's summary first.
+    document.add_heading("Summary of findings", level=2)
+    document.add_paragraph("Written by the team, in their own words.")
+    for item in report.findings:
+        document.add_heading(_clean(item.label), level=3)
+        _add_paragraphs(document, item.text or "Not written yet")
 
     document.add_heading("About this report", level=2)
     document.add_paragraph(
@@ -189,7 +200,7 @@ def build_document(report: ReportData) -> DocumentType:
         document.add_paragraph().add_run(label).bold = True
         _add_paragraphs(document, value or "Not given")
 
-    document.add_heading("Summary", level=2)
+    document.add_heading("At a glance", level=2)
     _caption(document, "Progress by section")
     _table(
         document,
@@ -211,6 +222,20 @@ def build_document(report: ReportData) -> DocumentType:
         if not report.dimensions_answered:
             document.add_paragraph("The dimensions checklist has not been filled in yet.")
 
+    document.add_heading("Public involvement across the work", level=3)
+    if report.public_involvement:
+        document.add_paragraph(
+            "Each section ends by asking how members of the public have shaped, or will shape, that part of the "
+            "work. The answers are printed where they were asked:"
+        )
+        for item in report.public_involvement:
+            document.add_paragraph(
+                _clean(f"Section {item.section_number}. {item.section_title}: question {item.answer.number}"),
+                style="List Bullet",
+            )
+    else:
+        document.add_paragraph("This toolkit version has no public involvement questions.")
+
     for section in report.sections:
         document.add_heading(f"Section {section.number}. {section.title}", level=2)
         document.add_paragraph(_clean(section.purpose))
@@ -219,32 +244,14 @@ def build_document(report: ReportData) -> DocumentType:
             if row.group and row.group != group:
                 document.add_paragraph().add_run(_clean(row.group)).bold = True
             group = row.group
-            document.add_heading(_clean(f"{row.number} {row.question}"), level=3)
+            heading, more = row.question_parts
+            document.add_heading(_clean(f"{row.number} {heading}"), level=3)
+            if more:
+                document.add_paragraph().add_run(_clean(more)).bold = True
             _answer(document, row)
 
-    document.add_heading("Public involvement across the work", level=2)
-    document.add_paragraph("How members of the public have shaped, or will shape, each part of the work.")
-    for item in report.public_involvement:
-        document.add_heading(
-            _clean(f"Section {item.section_number}: {item.answer.number} {item.answer.question}"), level=3
-        )
-        if item.answer.text:
-            _add_paragraphs(document, item.answer.text)
-        else:
-            document.add_paragraph("Not answered")
-    if not report.public_involvement:
-        document.add_paragraph("This toolkit version has no public involvement questions.")
-
     document.add_heading("Action plan and review", level=2)
-    _caption(document, "Actions to reduce inequalities")
-    actions = _table(
-        document,
-        "Actions to reduce inequalities",
-        ["Action", "Who", "By when", "Addresses", "Status"],
-        [["No actions have been recorded for this assessment yet.", "", "", "", ""]],
-    )
-    merged = actions.rows[1].cells[0].merge(actions.rows[1].cells[-1])
-    merged.text = "No actions have been recorded for this assessment yet."
+    document.add_paragraph("No actions have been recorded for this assessment yet.")
     review = document.add_paragraph()
     review.add_run("Review date: ").bold = True
     review.add_run(_date(report.review_date) if report.review_date else "Not set")
