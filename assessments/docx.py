@@ -178,9 +178,9 @@ def build_document(report: ReportData) -> DocumentType:
     # The same order as the PDF (templates/report/body.html): the team's summary first.
     document.add_heading("Summary of findings", level=2)
     document.add_paragraph("Written by the team, in their own words.")
-    for item in report.findings:
-        document.add_heading(_clean(item.label), level=3)
-        _add_paragraphs(document, item.text or "Not written yet")
+    for finding in report.findings:
+        document.add_heading(_clean(finding.label), level=3)
+        _add_paragraphs(document, finding.text or "Not written yet")
 
     document.add_heading("About this report", level=2)
     document.add_paragraph(
