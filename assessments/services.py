@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
@@ -249,7 +249,10 @@ def _after_changes(assessment: Assessment, sections: set[int], user: User) -> bo
     Returns whether a section was reopened.
     """
     reopened = False
-    for section in Section.objects.filter(pk__in=sections).prefetch_related("questions"):
+    # Only a section complete now can be reopened: asking that first spares the usual save
+    # (to a section in progress) reading the section's questions and answers.
+    complete = SectionCompletion.objects.current().filter(assessment=assessment, section=OuterRef("pk"))
+    for section in Section.objects.filter(pk__in=sections).filter(Exists(complete)).prefetch_related("questions"):
         if _missing_required(assessment, section):
             reopened |= _reopen(assessment, section, user) > 0
     _bump_revision(assessment)
