@@ -1,4 +1,7 @@
 // Load with <script type="module" src="..."> at the end of <body>.
 import { initAll } from "../govuk/govuk-frontend.min.js";
+import { initAutosave, removeOldDrafts } from "./autosave.js";
 
 initAll();
+removeOldDrafts();
+document.querySelectorAll('form[data-module="app-autosave"]').forEach(initAutosave);
