@@ -62,6 +62,13 @@ def context(browser, live_server) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
+def second_context(browser, live_server) -> Iterator[BrowserContext]:
+    """Another browser, for a second person working at the same time."""
+    with _checked_context(browser, live_server) as context:
+        yield context
+
+
+@pytest.fixture
 def page(context) -> Page:
     return context.new_page()
 

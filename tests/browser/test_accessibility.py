@@ -15,6 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.test import Client, override_settings
@@ -131,6 +132,32 @@ def _summary_too_long(world: World) -> None:
     world.page.get_by_label("What the work will change").fill("x" * 1_501)
     world.page.get_by_role("button", name="Save and continue").click()
     expect(world.page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _autosave(state: str) -> Callable[[World], None]:
+    """The section page with one of autosave's messages under the first question (static/js/autosave.js)."""
+
+    def visit(world: World) -> None:
+        world.sign_in()
+        world.page.goto(world.url("sections/2/"))
+        field = world.page.locator("textarea").first
+        if state == "conflict":  # someone else saved the answer after the page was loaded
+            question = world.assessment.toolkit_version.sections.get(number=2).questions.all()[0]
+            answer_save(
+                assessment=world.assessment, question=question, value="Theirs.", base_version=0, user=world.alice
+            )
+        elif state == "signed-out":
+            Session.objects.all().delete()
+        field.fill("x" * 20_001 if state == "too-long" else "Mine.")
+        world.page.keyboard.press("Tab")
+        shown = {
+            "conflict": world.page.get_by_role("button", name="Keep my answer"),
+            "too-long": world.page.locator(".app-autosave__status.govuk-error-message"),
+            "signed-out": world.page.get_by_role("link", name="Sign in again"),
+        }[state]
+        expect(shown).to_be_visible()
+
+    return visit
 
 
 def _complete_with_gaps(world: World) -> None:
@@ -369,6 +396,7 @@ SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
     "section": {
         **{f"section-{n}": _signed_in(lambda w, n=n: w.url(f"sections/{n}/")) for n in (1, 2, 3, 4)},
         "section-errors": _section_too_long,
+        **{f"section-autosave-{state}": _autosave(state) for state in ("conflict", "too-long", "signed-out")},
     },
     "section_check": {
         "check-completed": _signed_in(lambda w: w.url("sections/1/check/")),
