@@ -10,7 +10,7 @@ const MAX_RETRY_MS = 60000;
 const SUBMIT_WAIT_MS = 5000;
 const DRAFT_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 const DRAFT_PREFIX = "hiat-draft:";
-// Browsers refuse keepalive requests whose bodies add up to more than 64 KiB.
+// Browsers refuse keepalive requests whose bodies, in flight together, add up to over 64 KiB.
 const KEEPALIVE_MAX_BYTES = 60000;
 
 // localStorage can be missing, blocked or full (private browsing, policies, quota). Every
@@ -175,21 +175,21 @@ export function initAutosave(form) {
     q.timer = setTimeout(() => flush(q), delay);
   }
 
-  function flush(q, keepalive = false) {
+  function flush(q) {
     clearTimeout(q.timer);
     q.timer = 0;
     const item = q.retry || q.pending;
     if (!item || q.inFlight || q.blocked || submitting) return;
     clearTimeout(q.retryTimer);
     q.retryTimer = 0;
-    q.inFlight = send(q, item, keepalive).finally(() => {
+    q.inFlight = send(q, item).finally(() => {
       q.inFlight = null;
       // Edits made meanwhile go next, unless their own pause or a retry is still to come.
       if (!q.timer && !q.retryTimer) flush(q);
     });
   }
 
-  async function send(q, item, keepalive) {
+  async function send(q, item) {
     show(q, ["Saving…"]);
     const base = item.base ?? q.base; // a draft from an older version says which
     const body = JSON.stringify({ value: item.value, base_version: base, client_id: item.clientId });
@@ -199,9 +199,10 @@ export function initAutosave(form) {
       response = await fetch(q.url, {
         method: "POST",
         credentials: "same-origin",
-        // navigator.sendBeacon would suit a closing page, but it cannot send the
-        // X-CSRFToken header; a keepalive fetch outlives the page in the same way.
-        keepalive: keepalive && new TextEncoder().encode(body).length < KEEPALIVE_MAX_BYTES,
+        // A save must outlive the page: it is often sent as the person leaves (clicking a
+        // link blurs the box; then the page hides). navigator.sendBeacon cannot send the
+        // X-CSRFToken header; a keepalive fetch survives the page in the same way.
+        keepalive: new TextEncoder().encode(body).length < KEEPALIVE_MAX_BYTES,
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(form) },
         body,
       });
@@ -316,6 +317,7 @@ export function initAutosave(form) {
     setBase(q, theirs.version);
     q.saved = theirs.value;
     q.blocked = q.conflict = q.pending = q.mine = null;
+    show(q, []); // the "choose" message is answered
     if (choice === "theirs") {
       write(q, theirs.value);
       drafts.remove(q.draftKey);
@@ -404,7 +406,7 @@ export function initAutosave(form) {
   });
 
   // Leaving or hiding the page sends what is waiting at once (a phone may never show it again).
-  const flushAll = () => questions.forEach((q) => flush(q, true));
+  const flushAll = () => questions.forEach((q) => flush(q));
   window.addEventListener("pagehide", flushAll);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") return flushAll();

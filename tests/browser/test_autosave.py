@@ -1,11 +1,13 @@
 """Autosave on the section page: answers saved while people type, kept on the device until
 the server has them, two people editing one answer, and signing out mid-edit."""
 
+import json
 import re
+import time
 
 import pytest
 from django.contrib.sessions.models import Session
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
 from accounts.models import User
 from assessments import services
@@ -19,6 +21,13 @@ pytestmark = pytest.mark.browser
 
 SAVED = re.compile(r"^Saved at \d\d:\d\d$")
 OFFLINE = "Not saved: you are offline. Your text is kept on this device and will be saved when you are back online"
+KEEPALIVE_SPY_JS = """{
+    const fetch = window.fetch;
+    window.fetch = (url, options) => {
+        window.keepalive = [...(window.keepalive || []), Boolean(options && options.keepalive)];
+        return fetch(url, options);
+    };
+}"""
 DRAFTS_JS = "() => Object.entries(localStorage).filter(([key]) => key.startsWith('hiat-draft:'))"
 
 
@@ -60,15 +69,24 @@ def stored(assessment: Assessment, question: Question) -> Answer | None:
 def test_typing_is_saved_without_pressing_a_button_and_survives_a_reload(
     page: Page, context, live_server, alice, assessment, question
 ):
+    # Saves are sent to outlive the page (a save is often sent as the person leaves).
+    context.add_init_script(KEEPALIVE_SPY_JS)
     sign_in_context(context, live_server, alice)
     open_section(page, assessment)
+    # What the session-timeout script listens for: each save counts as activity.
+    page.evaluate(
+        "() => document.addEventListener('hiat:activity', () => (window.activity = (window.activity || 0) + 1))"
+    )
     field = question_field(page, question)
     field.press_sequentially("Rents are rising")
     expect(status(page, question)).to_have_text(SAVED)
+    expect(status(page, question)).to_have_attribute("aria-live", "polite")
     answer = stored(assessment, question)
     assert answer is not None and (answer.text, answer.version) == ("Rents are rising", 1)
     expect(base(page, question)).to_have_value("1")
     assert drafts(page) == []
+    assert page.evaluate("window.activity") == 1
+    assert page.evaluate("window.keepalive") == [True]
 
     # A second save starts from the first one's version (else the server would refuse it).
     field.press_sequentially(" in Eastgate.")
@@ -88,14 +106,31 @@ def test_the_save_buttons_work_after_autosave(page: Page, context, live_server, 
     field = question_field(page, question)
     field.fill("Saved while typing.")
     expect(base(page, question)).to_have_value("1")
-    # Typed and submitted at once: the form waits for the save in flight, then sends
-    # the newer text against the version that save made, so it is not a conflict.
-    field.fill("Saved while typing, then changed.")
-    field.blur()
+    field.fill("Saved on leaving the box.")
+    field.blur()  # sent at once...
+    field.fill("Saved by the button.")
+    # ...and still in flight: the form waits for it, then sends the newer text against
+    # the version it made, so the form's own save is not refused as a conflict.
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
-    expect(page.get_by_text("Saved while typing, then changed.")).to_be_visible()
-    assert stored(assessment, question).text == "Saved while typing, then changed."
+    expect(page.get_by_text("Saved by the button.")).to_be_visible()
+    assert stored(assessment, question).text == "Saved by the button."
+
+
+def test_text_changed_back_to_how_the_page_started_is_saved_by_the_buttons(
+    page: Page, context, live_server, alice, assessment, question
+):
+    sign_in_context(context, live_server, alice)
+    open_section(page, assessment)
+    field = question_field(page, question)
+    field.fill("Saved while typing.")
+    expect(base(page, question)).to_have_value("1")
+    # Back to blank, as the page started, and saved by the button before autosave runs:
+    # the form must not take it for an answer left as it was shown.
+    field.fill("")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
+    assert stored(assessment, question).text == ""
 
 
 def test_leaving_the_box_saves_at_once_and_choices_save_when_chosen(
@@ -123,6 +158,7 @@ def test_text_typed_offline_is_kept_and_saved_when_back_online(
     page: Page, context: BrowserContext, live_server, alice, assessment, question
 ):
     sign_in_context(context, live_server, alice)
+    page.clock.install()
     open_section(page, assessment)
     context.set_offline(True)
     question_field(page, question).fill("Typed on a train.")
@@ -130,6 +166,8 @@ def test_text_typed_offline_is_kept_and_saved_when_back_online(
     assert drafts(page) and '"Typed on a train."' in drafts(page)[0]
     assert stored(assessment, question) is None
 
+    # With the page's timers stopped, only coming back online can send it.
+    page.clock.pause_at(page.evaluate("Date.now()") + 10)
     context.set_offline(False)
     expect(status(page, question)).to_have_text(SAVED)
     assert stored(assessment, question).text == "Typed on a train."
@@ -180,6 +218,9 @@ def test_a_kept_draft_from_an_older_version_asks_which_answer_to_keep(
     assert stored(assessment, question).text == "Alice's offline text."
 
 
+ALICES = "Alice's <em>answer</em>."
+
+
 def two_editors_in_conflict(page: Page, context, second_context, live_server, alice, bob, assessment, question) -> Page:
     """Alice and Bob open the same section; Alice's answer is saved; Bob, still on the
     version he opened, types his own: the page of Bob that this returns shows the conflict."""
@@ -188,14 +229,15 @@ def two_editors_in_conflict(page: Page, context, second_context, live_server, al
     bobs_page = second_context.new_page()
     open_section(page, assessment)
     open_section(bobs_page, assessment)
-    question_field(page, question).fill("Alice's answer.")
+    question_field(page, question).fill(ALICES)
     expect(status(page, question)).to_have_text(SAVED)
     question_field(bobs_page, question).fill("Bob's answer.")
     bobs_page.keyboard.press("Tab")
     panel = bobs_page.locator(".app-conflict")
     heading = panel.get_by_role("heading", name=re.compile(r"^Alice Owner changed this answer at \d\d:\d\d"))
     expect(heading).to_be_visible()
-    expect(panel).to_contain_text("Alice's answer.")
+    expect(panel).to_contain_text(ALICES)  # shown as text...
+    expect(panel.locator("em")).to_have_count(0)  # ...never as HTML
     expect(panel).to_contain_text("Bob's answer.")
     expect(status(bobs_page, question)).to_contain_text("Not saved: Alice Owner changed this answer")
     return bobs_page
@@ -214,26 +256,26 @@ def test_two_editors_keep_my_answer(page, context, second_context, live_server, 
     expect(base(bobs_page, question)).to_have_value("2")
     answer = stored(assessment, question)
     assert (answer.text, answer.version, answer.updated_by) == ("Bob's answer.", 2, bob)
-    assert history(assessment, question) == [("Alice Owner", "Alice's answer."), ("Bob Editor", "Bob's answer.")]
+    assert history(assessment, question) == [("Alice Owner", ALICES), ("Bob Editor", "Bob's answer.")]
     assert drafts(bobs_page) == []
 
 
 def test_two_editors_use_their_answer(page, context, second_context, live_server, alice, bob, assessment, question):
     bobs_page = two_editors_in_conflict(page, context, second_context, live_server, alice, bob, assessment, question)
     bobs_page.get_by_role("button", name="Use their answer").click()
-    expect(question_field(bobs_page, question)).to_have_value("Alice's answer.")
+    expect(question_field(bobs_page, question)).to_have_value(ALICES)
     expect(question_field(bobs_page, question)).to_be_focused()
     expect(bobs_page.locator(".app-conflict")).to_have_count(0)
     expect(base(bobs_page, question)).to_have_value("1")
     assert drafts(bobs_page) == []
     answer = stored(assessment, question)
-    assert (answer.text, answer.version) == ("Alice's answer.", 1)
-    assert history(assessment, question) == [("Alice Owner", "Alice's answer.")]
+    assert (answer.text, answer.version) == (ALICES, 1)
+    assert history(assessment, question) == [("Alice Owner", ALICES)]
     # Bob's page carries on from Alice's version: his next change is saved, not refused.
     bobs_page.keyboard.press("Control+End")
     bobs_page.keyboard.type(" Agreed.")
     expect(base(bobs_page, question)).to_have_value("2")
-    assert stored(assessment, question).text == "Alice's answer. Agreed."
+    assert stored(assessment, question).text == f"{ALICES} Agreed."
 
 
 def test_two_editors_combine_them(page, context, second_context, live_server, alice, bob, assessment, question):
@@ -242,12 +284,12 @@ def test_two_editors_combine_them(page, context, second_context, live_server, al
     field = question_field(bobs_page, question)
     expect(field).to_be_focused()
     panel = bobs_page.locator(".app-conflict")
-    expect(panel).to_contain_text("Alice's answer.")  # still in view while Bob writes
-    assert stored(assessment, question).text == "Alice's answer."
-    field.fill("Alice's answer. Bob's answer.")
+    expect(panel).to_contain_text(ALICES)  # still in view while Bob writes
+    assert stored(assessment, question).text == ALICES
+    field.fill(f"{ALICES} Bob's answer.")
     expect(status(bobs_page, question)).to_have_text(SAVED)
     expect(base(bobs_page, question)).to_have_value("2")
-    assert stored(assessment, question).text == "Alice's answer. Bob's answer."
+    assert stored(assessment, question).text == f"{ALICES} Bob's answer."
     bobs_page.get_by_role("button", name="Hide their answer").click()
     expect(panel).to_have_count(0)
     expect(field).to_be_focused()
@@ -371,3 +413,51 @@ def test_drafts_older_than_30_days_or_already_saved_are_dropped(
     assert drafts(page) == []
     assert stored(assessment, question) is None
     assert stored(assessment, second).version == 1
+
+
+def test_a_save_whose_answer_was_lost_is_sent_again_and_applied_once(
+    page: Page, context, live_server, alice, assessment, question
+):
+    sign_in_context(context, live_server, alice)
+    open_section(page, assessment)
+    sent: list[dict] = []
+
+    def lose_the_first_answer(route: Route) -> None:
+        sent.append(json.loads(route.request.post_data or "{}"))
+        response = route.fetch()  # the server saves it...
+        if len(sent) == 1:
+            route.fulfill(status=503, body="Service unavailable")  # ...but its answer is lost
+        else:
+            route.fulfill(response=response)
+
+    page.route("**/answers/**", lose_the_first_answer)
+    question_field(page, question).fill("Sent twice, saved once.")
+    page.keyboard.press("Tab")
+    expect(status(page, question)).to_have_text("Not saved, retrying")
+    expect(status(page, question)).to_have_text(SAVED)
+    assert len(sent) == 2 and sent[0] == sent[1]  # the same client id, value and version
+    expect(base(page, question)).to_have_value("1")
+    answer = stored(assessment, question)
+    assert (answer.text, answer.version) == ("Sent twice, saved once.", 1)
+    assert drafts(page) == []
+
+
+@pytest.mark.parametrize("leave_by", ["link", "address", "closing"])
+def test_leaving_the_page_straight_after_typing_saves_the_text(
+    page: Page, context, live_server, alice, assessment, question, leave_by
+):
+    sign_in_context(context, live_server, alice)
+    open_section(page, assessment)
+    question_field(page, question).fill("Typed, then off to the task list.")
+    if leave_by == "link":  # the box loses focus first
+        page.get_by_role("link", name="Back").click()
+        expect(page.get_by_role("heading", name=assessment.title)).to_be_visible()
+    elif leave_by == "address":  # typed in the address bar: the page is hidden with the box still focused
+        page.goto(f"/assessments/{assessment.pk}/")
+        expect(page.get_by_role("heading", name=assessment.title)).to_be_visible()
+    else:  # the tab is closed
+        page.close(run_before_unload=True)
+    deadline = time.monotonic() + 5
+    while stored(assessment, question) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert stored(assessment, question).text == "Typed, then off to the task list."
