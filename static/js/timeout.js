@@ -61,7 +61,9 @@ export function initTimeoutWarning(dialog) {
   function update(status) {
     if (status && !status.signed_in) return signIn();
     const left = status ? status.expires_in : Math.round((deadline - Date.now()) / 1000);
-    if (left <= 0) return signIn();
+    // Only the server says a session has ended: offline, or with the server not answering,
+    // ask again shortly rather than send someone to a sign-in page that cannot load.
+    if (left <= 0) return status ? signIn() : checkIn(15);
     deadline = Date.now() + left * 1000;
     if (left > warning) {
       if (dialog.open) dialog.close(); // someone stayed signed in from another tab
