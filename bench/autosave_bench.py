@@ -21,8 +21,12 @@ What it does:
    32-character secret in both while CSRF_USE_SESSIONS is off).
 2. `make serve` (gunicorn with `hiat_site/gunicorn_conf.py`, the worker, production settings)
    on a free loopback port, as `bench/serve_bench.py` starts it. Its log goes to a file;
-   the access log is given gunicorn's own request time, so the server's view of latency
-   (time in a worker thread) can be told apart from time spent queueing before it.
+   the access log is given gunicorn's own request time and process id, so the server's
+   view of latency (time in a worker thread) can be told apart from time spent queueing
+   before it, and the spread of saves over the worker processes is seen. `--workers`,
+   `--threads` and `--gunicorn-args` try other server settings. The server is started
+   before the baseline; `--wait-quiet SECONDS` then waits (up to that long) until other
+   work on the machine uses under 0.2 cores, since the figures mean little on a busy host.
 3. Baseline: the person alone saves their answer BASELINE times in a row (after 10 saves
    that warm up the server and are not counted), over one keep-alive connection.
 4. The load: PEOPLE threads, one per person, each with its own persistent HTTP connection
@@ -63,18 +67,27 @@ What it does:
    Stored versions above the highest acknowledged one are writes nobody saw acknowledged
    (a save whose answer never arrived); they are reported, not counted as lost.
 
+The acknowledged saves are also written next to the server's log (`*.acks.json`); with
+`--keep-database` the checks can be run again: `--phase check < file`, with the same
+environment as the server.
+
 It prints requests/s, p50/p95/p99 of every save request (200s and 409s; errors are counted,
 not timed), the 409s (correct behaviour, not errors), errors (any other status, or a
 transport failure after the one resend), lost acknowledged saves, the server's peak memory
 (the summed RSS of every process under `make serve`: gunicorn, its workers, the task
 worker, honcho), the baseline's median and p95, and the ratio of p95 under load to the
-baseline's p95. It exits with status 1 if any save was lost or any request failed; a p95
+baseline's p95. To tell where the time goes it also prints the CPU used by the server,
+by PostgreSQL's backends for this database, by the simulated people and by other work on
+the machine, and what those backends were doing on average (running a query, waiting for a
+lock, waiting on WAL or disk, idle in a transaction while Django works): see `Sampler`.
+It exits with status 1 if any save was lost or any request failed; a p95
 over the target is reported but does not fail the run (it depends on the machine).
 
 Caveats: the simulated people run in this process on the same cores as the server and
 PostgreSQL (their CPU share is printed); each person waits for an answer before their next
 save, so a slow server sees fewer requests rather than a growing queue (the figures are
 per request actually sent, and the achieved requests/s is printed beside the offered rate).
+Stopped with SIGTERM, it still stops the server and drops its database.
 """
 
 import argparse
@@ -88,6 +101,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import statistics
 import string
@@ -766,6 +780,11 @@ def report(args: argparse.Namespace, baseline: list[float], people: list[Person]
     return not failed
 
 
+def stopped(*_: object) -> None:
+    print("autosave_bench: stopped by SIGTERM; stopping make serve and dropping the database", file=sys.stderr)
+    sys.exit(143)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=200)
@@ -794,6 +813,9 @@ def main() -> None:
         return
     if args.quick:
         args.people, args.seconds, args.baseline = 20, 15.0, 20
+    # Stopped from outside (a supervisor, with_postgres.py passing on a TERM): still stop the
+    # server and drop the database, in the `finally` below.
+    signal.signal(signal.SIGTERM, stopped)
 
     server_url = os.environ["DATABASE_URL"]
     database = f"bench_autosave_{os.getpid()}"
@@ -868,6 +890,7 @@ def main() -> None:
         else:
             cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin.close()
+        shutil.rmtree(static_root, ignore_errors=True)
     sys.exit(0 if ok else 1)
 
 
