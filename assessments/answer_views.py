@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from assessments import presenters, services
+from assessments import presenters, progress, services
 from assessments.access import Action, get_assessment_for
 from assessments.answer_types import AnswerValue, rules_for
 from assessments.models import ANSWER_MAX_LENGTH, Answer, Assessment
@@ -43,11 +43,7 @@ def _error(message: str, status: int, **extra: Any) -> JsonResponse:
 
 
 def _question(assessment: Assessment, key: str) -> Question:
-    question = (
-        Question.objects.filter(section__version_id=assessment.toolkit_version_id, key=key)
-        .select_related("section")
-        .first()
-    )
+    question = progress.question_by_key(assessment, key)
     if question is None:
         raise BadRequest("This assessment has no such question. Reload the page and try again.")
     return question

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedRequest
-from assessments import presenters, services
+from assessments import presenters, progress, services
 from assessments.access import Action, get_assessment_for
 from assessments.answer_types import rules_for
 from assessments.models import Answer, AnswerRevision, Assessment
@@ -35,11 +35,7 @@ CONFLICT_MESSAGE = (
 
 def _question(assessment: Assessment, key: str) -> Question:
     """The question of the assessment's own toolkit version with this key, or 404."""
-    question = (
-        Question.objects.filter(section__version_id=assessment.toolkit_version_id, key=key)
-        .select_related("section")
-        .first()
-    )
+    question = progress.question_by_key(assessment, key)
     if question is None:
         raise Http404("No such question.")
     return question

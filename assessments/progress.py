@@ -189,3 +189,12 @@ def summaries(assessments: Iterable[Assessment]) -> dict[uuid.UUID, Summary]:
             ),
         )
     return result
+
+
+def question_by_key(assessment: Assessment, key: str) -> Question | None:
+    """The question of the assessment's own toolkit version with this key (None if it has none)."""
+    return (
+        Question.objects.filter(section__version_id=assessment.toolkit_version_id, key=key)
+        .select_related("section")
+        .first()
+    )
