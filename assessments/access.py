@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import User
@@ -60,6 +60,17 @@ def role_of(user: User, assessment: Assessment) -> Role | None:
     return Role(membership) if membership else None
 
 
+def _member_role(user: User) -> Subquery:
+    """The person's team role on the assessment of the outer query, read in that same query."""
+    return Subquery(Membership.objects.filter(assessment=OuterRef("pk"), user=user).values("role")[:1])
+
+
+def _role(user: User, owner_id: int, member_role: str | None) -> Role | None:
+    if owner_id == user.pk:
+        return Role.OWNER
+    return Role(member_role) if member_role else None
+
+
 def roles_of(user: User, assessments: list[Assessment]) -> dict[uuid.UUID, Role]:
     """The person's role on each of these assessments, in one query (for lists)."""
     roles = {a.pk: Role.OWNER for a in assessments if a.owner_id == user.pk}
@@ -80,10 +91,15 @@ def get_assessment_for(user: User | AnonymousUser, pk: uuid.UUID | str, action: 
     if not user.is_authenticated:
         raise Http404("No assessment found.")
     try:
-        assessment = assessments_visible_to(user).select_related("toolkit_version__toolkit", "owner").get(pk=pk)
+        assessment = (
+            assessments_visible_to(user)
+            .select_related("toolkit_version__toolkit", "owner")
+            .annotate(member_role=_member_role(user))
+            .get(pk=pk)
+        )
     except (Assessment.DoesNotExist, ValueError, TypeError):
         raise Http404("No assessment found.") from None
-    role = role_of(user, assessment)
+    role = _role(user, assessment.owner_id, assessment.member_role)
     if role is None:
         raise Http404("No assessment found.")
     access = Access(assessment=assessment, role=role)
@@ -98,7 +114,26 @@ def require(user: User, assessment: Assessment, action: Action) -> Role:
     A service checks again inside its transaction, so someone removed from the team after
     loading a page cannot still save from it.
     """
-    role = role_of(user, assessment)
+    return _allowed(role_of(user, assessment), action)
+
+
+def lock_and_require(user: User, assessment: Assessment, action: Action) -> Role:
+    """For services: take the assessment's row lock for this transaction, and then `require`.
+
+    One query: the lock and the role as it is once the lock is held, so writes to one
+    assessment run one at a time and each checks the role as it is when it happens.
+    """
+    owner_id, member_role = (
+        Assessment.objects.select_for_update()
+        .filter(pk=assessment.pk)
+        .annotate(member_role=_member_role(user))
+        .values_list("owner_id", "member_role")
+        .get()
+    )
+    return _allowed(_role(user, owner_id, member_role), action)
+
+
+def _allowed(role: Role | None, action: Action) -> Role:
     if role is None or action not in PERMISSIONS[role]:
         raise PermissionDenied("You cannot do that to this assessment.")
     return role

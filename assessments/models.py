@@ -82,6 +82,10 @@ class Assessment(models.Model):
     # The random token of the "Start a new assessment" page that created it: the same page
     # submitted twice (a double click, a retried request) makes one assessment, not two.
     creation_token = models.UUIDField(null=True, blank=True, editable=False)
+    # True while a settled render of this assessment is queued in the worker: the changes
+    # made meanwhile wait for that one task (which reschedules itself until edits settle)
+    # instead of each queuing their own (assessments/tasks.py, render_settled).
+    settled_render_queued = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-updated_at"]

@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.access import Action, require
+from assessments.access import Action, lock_and_require
 from assessments.answer_types import AnswerValue, Stored, is_answered, rules_for
 from assessments.models import Answer, AnswerRevision, AnswerSaveReceipt, Assessment, SectionCompletion
 from assessments.progress import answers_by_question
-from assessments.tasks import schedule_settled_render
+from assessments.tasks import SETTLED_RENDER_STALE_AFTER, schedule_settled_render
 from toolkit_content.models import Question, Section, ToolkitVersion
 
 DEFAULT_TOOLKIT = "hiat"
@@ -42,12 +42,36 @@ def latest_published_version(toolkit_slug: str = DEFAULT_TOOLKIT) -> ToolkitVers
     return version
 
 
+# One statement: lock the row, read whether a settled render is already queued, bump the
+# revision and mark one queued. FOR UPDATE in the CTE reads the row as last committed (the
+# worker clears the mark under the same lock), so exactly one change queues the task.
+_BUMP_REVISION_SQL = """
+WITH before AS (
+    SELECT settled_render_queued, updated_at FROM assessments_assessment WHERE id = %(id)s FOR UPDATE
+)
+UPDATE assessments_assessment AS a
+SET revision = a.revision + 1, updated_at = %(now)s, settled_render_queued = true
+FROM before
+WHERE a.id = %(id)s
+RETURNING a.revision, before.settled_render_queued AND before.updated_at > %(stale)s
+"""
+
+
 def _bump_revision(assessment: Assessment) -> None:
-    # F() so two saves at once each count; updated_at is set by hand because update() skips auto_now.
-    Assessment.objects.filter(pk=assessment.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
-    assessment.refresh_from_db(fields=["revision", "updated_at"])
-    # The worker makes the report's files for the new revision once edits settle.
-    schedule_settled_render(assessment)
+    """Count a change to what the report shows, and have the worker make its files once edits settle.
+
+    The report task for a busy assessment is queued by its first change only: autosave
+    sends a save every few seconds per person, and a task per save would keep the worker
+    busy finding each superseded. A mark older than SETTLED_RENDER_STALE_AFTER is taken to
+    be lost (a worker that died with the task) and the task is queued again.
+    """
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_REVISION_SQL, {"id": assessment.pk, "now": now, "stale": now - SETTLED_RENDER_STALE_AFTER})
+        assessment.revision, already_queued = cursor.fetchone()
+    assessment.updated_at = now
+    if not already_queued:
+        schedule_settled_render(assessment)
 
 
 @transaction.atomic
@@ -165,8 +189,7 @@ def _lock_for_editing(assessment: Assessment, user: User) -> None:
     time (no two first saves of a question can race to insert) and the role is checked as
     it is when the write happens, not when the page was loaded.
     """
-    Assessment.objects.select_for_update().filter(pk=assessment.pk).values_list("pk", flat=True).get()
-    require(user, assessment, Action.EDIT)
+    lock_and_require(user, assessment, Action.EDIT)
 
 
 def _write(
@@ -217,19 +240,18 @@ def _write(
 
 
 def _record_history(answer: Answer, *, user: User, now: datetime, kind: str, restored_from: int | None) -> None:
-    last = AnswerRevision.objects.filter(answer=answer).order_by("-version").first()
-    folds = (
-        kind == AnswerRevision.Kind.EDIT
-        and last is not None
-        and last.kind == AnswerRevision.Kind.EDIT
-        and last.author_id == user.pk
-        and last.version == answer.version - 1
-        and now - last.started_at < HISTORY_FOLD_WINDOW
-    )
-    if folds and last is not None:
-        last.version, last.text, last.selected, last.saved_at = answer.version, answer.text, answer.selected, now
-        last.save(update_fields=["version", "text", "selected", "saved_at"])
-        return
+    if kind == AnswerRevision.Kind.EDIT:
+        # Fold into the newest entry (the previous version: every version has an entry) if
+        # it is this person's edit begun within the window; one UPDATE both asks and writes.
+        folded = AnswerRevision.objects.filter(
+            answer=answer,
+            version=answer.version - 1,
+            kind=AnswerRevision.Kind.EDIT,
+            author=user,
+            started_at__gt=now - HISTORY_FOLD_WINDOW,
+        ).update(version=answer.version, text=answer.text, selected=answer.selected, saved_at=now)
+        if folded:
+            return
     AnswerRevision.objects.create(
         answer=answer,
         version=answer.version,

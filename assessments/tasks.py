@@ -3,10 +3,11 @@
 Two ways in, one way to render:
 - render_report: someone asked for a file that is not made yet (assessments/renders.py
   queued it, at CLICKED_PRIORITY).
-- render_settled: queued by every change to an assessment (schedule_settled_render, from
-  assessments/services.py), REPORT_SETTLE_SECONDS later and at SETTLED_PRIORITY, so the
-  files are usually made before anyone clicks. Each save queues one; all but the one for
-  the latest revision find the revision has moved on and stop at once.
+- render_settled: queued by the first change to an assessment that has none queued
+  (schedule_settled_render, from assessments/services.py), REPORT_SETTLE_SECONDS later and
+  at SETTLED_PRIORITY, so the files are usually made before anyone clicks. While edits go
+  on, the one task puts itself back until they have settled, then makes the files of the
+  revision it finds: one task per burst of edits, not one per autosave.
 
 Emails keep django-tasks' default priority, 0, above both: a rush of reports never holds
 up a sign-in link. A render runs in a forked child process held to the limits in
@@ -16,7 +17,7 @@ the web process imports this module to queue tasks and must never load them.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -46,10 +47,22 @@ def render_limits() -> Limits:
     )
 
 
+# A "settled render queued" mark on an assessment last changed longer ago than this is
+# taken to be lost (a worker stopped with the task) and another task is queued. A spare
+# task is harmless: whichever runs second finds the mark cleared and stops.
+SETTLED_RENDER_STALE_AFTER = timedelta(minutes=10)
+
+
+def _settle_time() -> timedelta:
+    return timedelta(seconds=settings.REPORT_SETTLE_SECONDS)
+
+
 def schedule_settled_render(assessment: Assessment) -> None:
-    """Ask the worker to make this revision's files once edits have settled."""
-    run_after = timezone.now() + timedelta(seconds=settings.REPORT_SETTLE_SECONDS)
-    render_settled.using(run_after=run_after).enqueue(assessment_id=str(assessment.pk), revision=assessment.revision)
+    """Ask the worker to make the assessment's files once edits have settled.
+
+    Called by the change that set the assessment's settled_render_queued mark.
+    """
+    render_settled.using(run_after=timezone.now() + _settle_time()).enqueue(assessment_id=str(assessment.pk))
 
 
 @task(priority=CLICKED_PRIORITY)
@@ -62,11 +75,31 @@ def render_report(*, render_id: int) -> str:
     return make_render(render_id)
 
 
+def _ask_again(assessment_id: str, at: datetime) -> None:
+    render_settled.using(run_after=at).enqueue(assessment_id=assessment_id)
+
+
 @task(priority=SETTLED_PRIORITY)
-def render_settled(*, assessment_id: str, revision: int) -> str:
+def render_settled(*, assessment_id: str, revision: int | None = None) -> str:
+    """Make the files of an assessment whose edits have settled (`revision`: ignored, kept
+    so tasks queued by earlier releases still run)."""
     assessment = Assessment.objects.filter(pk=assessment_id).first()
-    if assessment is None or assessment.revision != revision:
-        return "superseded"  # a later save queued its own
+    if assessment is None:
+        return "gone"
+    if not assessment.settled_render_queued:
+        return "made by another task"  # a spare task (see SETTLED_RENDER_STALE_AFTER)
+    settles_at = assessment.updated_at + _settle_time()
+    if settles_at > timezone.now():
+        _ask_again(assessment_id, settles_at)
+        return "edits not settled: asked again"
+    # Cleared for the revision read: a change from now on queues a task of its own. If one
+    # came in between, it saw the mark still set and queued nothing, so ask again for it.
+    cleared = Assessment.objects.filter(
+        pk=assessment_id, revision=assessment.revision, settled_render_queued=True
+    ).update(settled_render_queued=False)
+    if not cleared:
+        _ask_again(assessment_id, timezone.now() + _settle_time())
+        return "changed meanwhile: asked again"
     outcomes = []
     for kind in (Kind.PDF, Kind.DOCX):
         key = renders.current_key(assessment, kind)

@@ -9,7 +9,11 @@ environment (README "Configuration").
 - 3 workers (cores + 1) x 4 threads = 12 requests at once: one worker can be busy rendering
   a report while two still serve pages on both cores. Each worker holds at most 4 database
   connections, 12 in all, well inside PostgreSQL's default 100.
-- A worker is recycled after about 1,000 requests, so memory a long render took is returned.
+- A worker is recycled after about 20,000 requests (a few hours of a busy room), a guard
+  against slow leaks. Reports render in the background worker, never here, so a web
+  worker's memory stays flat; recycling every 1,000 requests cost a room of 200 people
+  saving answers a worker restart every minute or so, each closing kept-alive connections
+  and slowing the saves around it (bench/RESULTS.md, autosave).
 """
 
 import os
@@ -22,8 +26,8 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-max_requests = 1000
-max_requests_jitter = 100
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "20000"))
+max_requests_jitter = 5000
 # Logs go to standard output and error, for the process supervisor to keep.
 accesslog = "-"
 errorlog = "-"

@@ -116,6 +116,9 @@ def report_worker(transactional_db):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hiat_site.settings_test",
         "DATABASE_URL": database_url_for_other_processes(),
+        # The settle time as this test set it before the worker started (render_settled
+        # reads it in the worker).
+        "TEST_REPORT_SETTLE_SECONDS": str(settings.REPORT_SETTLE_SECONDS),
     }
     process = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.2", "--no-startup-delay"],
