@@ -17,12 +17,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.http import AuthenticatedRequest
 from accounts.keep_post import login_required_keeping_post, take_kept_post
-from assessments import presenters, progress, services
+from assessments import presenters, progress, services, version_move
 from assessments.access import Action, assessments_visible_to, get_assessment_for, roles_of
 from assessments.answer_types import digest, rules_for
 from assessments.export import assessment_export_data
 from assessments.forms import AssessmentDetailsForm, SectionForm, Starting, SummaryForm, shown_name
-from assessments.models import Answer, Assessment
+from assessments.models import Answer, Assessment, Role
 from assessments.report import build_report
 from toolkit_content.models import Section
 
@@ -110,6 +110,10 @@ def assessment_task_list(request: AuthenticatedRequest, pk: str) -> HttpResponse
         "role": role,
         "progress": state,
         "groups": presenters.task_list(assessment, state),
+        "kept_answers": presenters.kept_answer_rows(assessment),
+        "kept_heading": version_move.KEPT_HEADING,
+        # Only the owner may move the assessment, so only the owner is offered the newer version.
+        "newer_version": version_move.newer_version(assessment) if role == Role.OWNER else None,
     }
     return render(request, "assessments/task_list.html", context)
 
