@@ -438,9 +438,18 @@ def assessment_move_version(
     when it is already on the version asked for), and PermissionDenied for anyone but the
     owner.
     """
-    Assessment.objects.select_for_update().filter(pk=assessment.pk).values_list("pk", flat=True).get()
-    require(user, assessment, Action.MOVE_VERSION)
-    stored = Assessment.objects.select_related("toolkit_version__toolkit").get(pk=assessment.pk)
+    # Only the assessment's row is locked (of=self), not the toolkit version rows it joins.
+    stored = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("toolkit_version__toolkit")
+        .get(pk=assessment.pk)
+    )
+    require(user, stored, Action.MOVE_VERSION)
+    if from_version_id is None or to_version_id is None:
+        raise VersionMoveRefused(
+            "The page did not say which versions to move between, so nothing was moved. "
+            "Check what moving changes, then press the button again."
+        )
     if stored.toolkit_version_id != from_version_id:
         if stored.toolkit_version_id == to_version_id:
             raise AlreadyMoved(f"This assessment already uses version {stored.toolkit_version.label} of the toolkit.")
