@@ -112,8 +112,8 @@ def test_nothing_is_offered_while_the_assessment_uses_the_newest_version(alice_c
     assert 'name="to_version"' not in preview.content.decode()
 
 
-def test_an_older_version_published_later_is_never_offered(alice_client, answered, revised, alice):
-    """An assessment started on the newest version is not offered one published before it."""
+def test_an_assessment_started_on_the_newest_version_is_offered_no_other(alice_client, answered, revised, alice):
+    """Not even the version before it: a move only ever goes forward."""
     from assessments.services import assessment_create
     from tests.conftest import DETAILS
 
