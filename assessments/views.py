@@ -22,7 +22,7 @@ from assessments.access import Action, assessments_visible_to, get_assessment_fo
 from assessments.answer_types import digest, rules_for
 from assessments.export import assessment_export_data
 from assessments.forms import AssessmentDetailsForm, SectionForm, Starting, SummaryForm, shown_name
-from assessments.models import Answer, Assessment, Role
+from assessments.models import Answer, Assessment
 from assessments.report import build_report
 from toolkit_content.models import Section
 
@@ -103,7 +103,8 @@ def _creation_token(value: str | None) -> uuid.UUID | None:
 @login_required
 @require_safe
 def assessment_task_list(request: AuthenticatedRequest, pk: str) -> HttpResponse:
-    assessment, role = get_assessment_for(request.user, pk, Action.VIEW)
+    access = get_assessment_for(request.user, pk, Action.VIEW)
+    assessment, role = access
     state = progress.assessment_progress(assessment)
     context = {
         "assessment": assessment,
@@ -112,8 +113,8 @@ def assessment_task_list(request: AuthenticatedRequest, pk: str) -> HttpResponse
         "groups": presenters.task_list(assessment, state),
         "kept_answers": presenters.kept_answer_rows(assessment),
         "kept_heading": version_move.KEPT_HEADING,
-        # Only the owner may move the assessment, so only the owner is offered the newer version.
-        "newer_version": version_move.newer_version(assessment) if role == Role.OWNER else None,
+        # Offered only to those who may move the assessment (its owner).
+        "newer_version": version_move.newer_version(assessment) if access.allows(Action.MOVE_VERSION) else None,
     }
     return render(request, "assessments/task_list.html", context)
 
