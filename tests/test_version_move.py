@@ -25,7 +25,17 @@ from tests.report_helpers import accessibility_findings, pdf_text
 from tests.versions import publish_revised_version, publish_version
 from toolkit_content.models import Question, ToolkitVersion
 
-BARRIERS_ANSWER = "Answer to s2_barriers.\n\nSecond paragraph for 2.2."
+BARRIERS_ANSWER = "Answer to s2_barriers.\n\nCosts, travel and time off work stop people taking part."
+
+
+def answer_to(question: Question) -> str | list[str]:
+    """An answer for any question; texts differ line by line, as real answers do (a line
+    repeated at the top of several pages would read as a running header to the PDF checker)."""
+    if question.key == "s2_barriers":
+        return BARRIERS_ANSWER
+    if question.answer_type == Question.AnswerType.LONG_TEXT:
+        return f"Answer to {question.key}.\n\nNotes on {question.key.replace('_', ' ')} from the team meeting."
+    return answer_for(question)
 
 
 def asked(key: str, label: str = "2026.1") -> str:
@@ -36,7 +46,7 @@ def asked(key: str, label: str = "2026.1") -> str:
 @pytest.fixture
 def answered(assessment, alice) -> Assessment:
     for section in assessment.toolkit_version.sections.prefetch_related("questions").filter(number__lte=3):
-        values = {q.key: answer_for(q) for q in section.questions.all()}
+        values = {q.key: answer_to(q) for q in section.questions.all()}
         if section.number == 3:
             values["s3_baseline"] = "partly"
         section_answers_save(assessment=assessment, section=section, values=values, user=alice)
