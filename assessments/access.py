@@ -25,11 +25,14 @@ class Action(enum.Enum):
     VIEW = "view"  # read every page, preview and download the report, export the data
     EDIT = "edit"  # change the details and answers, complete and reopen sections
     MANAGE_TEAM = "manage_team"  # invite, change roles, remove members, transfer ownership
+    # Move to a newer toolkit version: it changes the questions everyone on the team answers
+    # and which sections count as complete, so it is the owner's decision, like the team's.
+    MOVE_VERSION = "move_version"
 
 
 # What each role may do. Viewers read and download, never change.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.OWNER: frozenset({Action.VIEW, Action.EDIT, Action.MANAGE_TEAM}),
+    Role.OWNER: frozenset({Action.VIEW, Action.EDIT, Action.MANAGE_TEAM, Action.MOVE_VERSION}),
     Role.EDITOR: frozenset({Action.VIEW, Action.EDIT}),
     Role.VIEWER: frozenset({Action.VIEW}),
 }

@@ -87,6 +87,16 @@ class AnswerTypeRules(ABC):
     def check_type(self, question: Question, value: object) -> None:
         """Refuse a value of the wrong shape before the form field coerces it (it would turn 1 into "1")."""
 
+    @abstractmethod
+    def fits(self, question: Question, text: str, selected: list[str]) -> bool:
+        """Whether what an Answer row keeps is something this question could have stored.
+
+        Asked when an assessment moves to a newer toolkit version: an answer carries over
+        to the new version's question with its key only if it fits it (the same kind of
+        answer, and choices the question still offers); otherwise it is kept with the
+        question as it was asked, so the form never shows an answer it cannot hold.
+        """
+
     def validate_value(self, question: Question, value: object) -> AnswerValue:
         """Check and clean a value that arrives from outside a form (a JSON request, say).
 
@@ -145,6 +155,9 @@ class LongText(AnswerTypeRules):
         if not isinstance(value, str):
             raise ValidationError(f"Your answer to {question.number} must be text", code="invalid_type")
 
+    def fits(self, question: Question, text: str, selected: list[str]) -> bool:
+        return not selected
+
 
 class _Choice(AnswerTypeRules):
     """What single and multiple choice share: answers are choice values, shown by their labels."""
@@ -163,9 +176,17 @@ class _Choice(AnswerTypeRules):
         chosen = set(answer.selected)
         return "", [c["label"] for c in question.choices if c["value"] in chosen]
 
+    def fits(self, question: Question, text: str, selected: list[str]) -> bool:
+        offered = {c["value"] for c in question.choices}
+        return not text and set(selected) <= offered and (self.many or len(selected) <= 1)
+
+    # Whether one answer may hold more than one option.
+    many: ClassVar[bool]
+
 
 class SingleChoice(_Choice):
     answer_type = Question.AnswerType.SINGLE_CHOICE
+    many = False
 
     def form_field(self, question: Question) -> forms.Field:
         return forms.ChoiceField(
@@ -193,6 +214,7 @@ class SingleChoice(_Choice):
 
 class MultipleChoice(_Choice):
     answer_type = Question.AnswerType.MULTIPLE_CHOICE
+    many = True
 
     def form_field(self, question: Question) -> forms.Field:
         invalid = _invalid_choice(question)

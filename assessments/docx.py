@@ -250,6 +250,21 @@ def build_document(report: ReportData) -> DocumentType:
                 document.add_paragraph().add_run(_clean(more)).bold = True
             _answer(document, row)
 
+    if report.kept_answers:
+        document.add_heading(report.kept_heading, level=2)
+        document.add_paragraph(
+            f"This assessment was moved to version {report.toolkit_version} of the toolkit, which does not ask these "
+            "questions as they were asked. The team’s answers are kept as they were written, each with its question "
+            "as it was asked in the version named."
+        )
+        for kept in report.kept_answers:
+            document.add_heading(_clean(f"{kept.number} {kept.question}"), level=3)
+            document.add_paragraph(f"Asked in version {kept.version_label}")
+            if kept.text:
+                _add_paragraphs(document, kept.text)
+            for choice in kept.choices:
+                document.add_paragraph(_clean(choice), style="List Bullet")
+
     document.add_heading("Action plan and review", level=2)
     document.add_paragraph("No actions have been recorded for this assessment yet.")
     review = document.add_paragraph()

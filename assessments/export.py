@@ -5,6 +5,7 @@ from typing import Any
 from assessments import answer_types
 from assessments.models import Answer, Assessment
 from assessments.progress import answers_by_question, assessment_progress, sections_with_questions
+from assessments.version_move import kept_answers_of
 from toolkit_content.models import Question
 
 # Bump the number whenever a field's meaning or values change, so programs reading old files can
@@ -56,6 +57,9 @@ def assessment_export_data(assessment: Assessment) -> dict[str, Any]:
             }
             for section in sections
         ],
+        # Added within format 2: answers kept with their questions as asked when the
+        # assessment moved to a newer toolkit version that does not ask them.
+        "answers_to_questions_no_longer_in_the_toolkit": [_kept(answer) for answer in kept_answers_of(assessment)],
     }
 
 
@@ -74,4 +78,13 @@ def _answer(question: Question, answer: Answer | None) -> dict[str, Any]:
         # Added within format 2: the answer's version (0: never answered) and who saved it last.
         "version": answer.version if answer else 0,
         "updated_by": answer.updated_by.display_name if answer and answer.updated_by else None,
+    }
+
+
+def _kept(answer: Answer) -> dict[str, Any]:
+    question = answer.question
+    return {
+        **_answer(question, answer),
+        "toolkit_version": question.section.version.label,
+        "section_number": question.section.number,
     }

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedRequest
-from assessments import presenters, progress, services
+from assessments import presenters, progress, services, version_move
 from assessments.access import Action, get_assessment_for
 from assessments.answer_types import rules_for
 from assessments.models import Answer, AnswerRevision, Assessment
@@ -59,14 +59,26 @@ def _version(value: str | None, *, minimum: int) -> int | None:
 def answer_history(request: AuthenticatedRequest, pk: str, question_key: str) -> HttpResponse:
     access = get_assessment_for(request.user, pk, Action.VIEW)
     assessment = access.assessment
-    question = _question(assessment, question_key)
+    question = progress.question_by_key(assessment, question_key)
+    kept = None
+    if question is None:
+        # An answer kept with a question no longer in the toolkit: its history is read-only,
+        # as the answer is (there is no question of the assessment's version to save it to).
+        kept = version_move.kept_answer_by_key(assessment, question_key)
+        if kept is None:
+            raise Http404("No such question.")
+        question = kept.question
     section = question.section
-    answer = Answer.objects.filter(assessment=assessment, question=question).first()
+    answer = kept or Answer.objects.filter(assessment=assessment, question=question).first()
     # One entry more than is shown: the oldest entry shown is compared with it.
-    revisions = list(answer.revisions.select_related("author")[: HISTORY_PAGE_SIZE + 1]) if answer else []
-    can_edit = access.allows(Action.EDIT)
+    revisions = (
+        list(answer.revisions.select_related("author", "toolkit_version")[: HISTORY_PAGE_SIZE + 1]) if answer else []
+    )
+    can_edit = access.allows(Action.EDIT) and kept is None
     return_url = safe_return_url(request)
-    if can_edit:
+    if kept is not None:
+        back_url = reverse("assessment_task_list", args=[assessment.pk]) + "#kept-answers"
+    elif can_edit:
         section_url = reverse("section", args=[assessment.pk, section.number])
         back_url = f"{section_url}#{rules_for(question).anchor(question)}"
     else:
@@ -81,6 +93,8 @@ def answer_history(request: AuthenticatedRequest, pk: str, question_key: str) ->
         "can_edit": can_edit,
         "back_url": return_url or back_url,
         "return_url": return_url,
+        "kept_version": section.version if kept is not None else None,
+        "kept_heading": version_move.KEPT_HEADING,
     }
     return render(request, "assessments/history.html", context)
 

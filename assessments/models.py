@@ -111,6 +111,12 @@ SUMMARY_FIELDS = ("summary_inequalities", "summary_changes", "summary_uncertaint
 class Answer(models.Model):
     """The current answer to one question. Only assessments.services writes it.
 
+    `question` is a question of the assessment's own toolkit version, except for an answer
+    kept when the assessment moved to a newer version that has no question it fits: it
+    stays with the question as it was asked (published versions never change and cannot be
+    deleted while answered), and is shown under "Answers to questions no longer in the
+    toolkit" (assessments/version_move.py).
+
     `version` counts the saves that changed it (1 after the first). A save names the
     version it started from and is refused when that is no longer the stored one, so
     nobody's text is overwritten unseen; every change is kept in AnswerRevision.
@@ -142,12 +148,21 @@ class AnswerRevision(models.Model):
     class Kind(models.TextChoices):
         EDIT = "edit", "Edited"
         RESTORE = "restore", "Restored an earlier version"
+        # The assessment moved to a newer toolkit version (assessments/version_move.py):
+        # the answer now answers that version's question with the same key ...
+        MOVE = "move", "Carried over to a newer toolkit version"
+        # ... or that version has no question it fits, so it stays with the question as asked.
+        KEPT = "kept", "Kept when the assessment moved to a newer toolkit version"
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="revisions")
     version = models.PositiveIntegerField()
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.EDIT)
     # For a restore: the version whose text was brought back.
     restored_from = models.PositiveIntegerField(null=True, blank=True)
+    # For a move (or an answer kept by one): the toolkit version the assessment moved to.
+    toolkit_version = models.ForeignKey(
+        ToolkitVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     text = models.TextField(blank=True)
     selected = models.JSONField(default=list, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -5,6 +5,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.urls import reverse
@@ -12,10 +13,13 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts.models import User
-from assessments import answer_types
+from assessments import answer_types, version_move
 from assessments.models import Answer, AnswerRevision, Assessment, Role, SectionCompletion
 from assessments.progress import AssessmentProgress, Status, Summary
 from toolkit_content.models import Question, Section
+
+if TYPE_CHECKING:
+    from assessments import services
 
 # GOV.UK tag colours per status; "Completed" is plain text in the task list pattern.
 _TAG_CLASSES = {
@@ -349,6 +353,18 @@ def _minute(moment: datetime) -> tuple[int, ...]:
     return (local.year, local.month, local.day, local.hour, local.minute)
 
 
+def _history_kind(revision: AnswerRevision) -> str:
+    """What happened in a history entry ("Edited", "Restored version 2", ...), before " by <name>"."""
+    moved_to = revision.toolkit_version.label if revision.toolkit_version is not None else "a newer version"
+    if revision.kind == AnswerRevision.Kind.RESTORE:
+        return f"Restored version {revision.restored_from}"
+    if revision.kind == AnswerRevision.Kind.MOVE:
+        return f"Carried over to version {moved_to} of the toolkit"
+    if revision.kind == AnswerRevision.Kind.KEPT:
+        return f"Kept with its question as asked when the assessment moved to version {moved_to} of the toolkit"
+    return AnswerRevision.Kind(revision.kind).label
+
+
 def answer_history(question: Question, revisions: list[AnswerRevision], *, shown: int) -> AnswerHistory:
     """The newest `shown` entries of `revisions` (newest first, with their authors loaded).
 
@@ -363,11 +379,7 @@ def answer_history(question: Question, revisions: list[AnswerRevision], *, shown
         if index + 1 < len(revisions):
             older_text, older_labels = displays[index + 1]
             text_changes, choice_changes = word_diff(older_text, text), choice_diff(older_labels, labels)
-        kind = (
-            f"Restored version {revision.restored_from}"
-            if revision.kind == AnswerRevision.Kind.RESTORE
-            else AnswerRevision.Kind(revision.kind).label
-        )
+        kind = _history_kind(revision)
         entries.append(
             HistoryEntry(
                 version=revision.version,
@@ -406,3 +418,146 @@ def completion_record(completions: list[SectionCompletion]) -> list[CompletionEv
             events.append(CompletionEvent("Marked as in progress again", reopened_by, completion.reopened_at))
     # Newest first; events at the same moment keep the order they happened in.
     return [event for _at, _n, event in sorted(((e.at, n, e) for n, e in enumerate(events)), reverse=True)]
+
+
+# --- Moving to a newer toolkit version ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CarriedRow:
+    """An answered question whose answer carries over, as the preview lists it."""
+
+    number: str  # in the new version
+    number_before: str  # in the version the answer was written for
+    question: str  # as the new version asks it
+    reworded: bool
+
+
+@dataclass(frozen=True)
+class NewQuestionRow:
+    number: str
+    question: str
+
+
+@dataclass(frozen=True)
+class KeptRow:
+    """An answer that stays with the question as it was asked, and why."""
+
+    number: str
+    question: str
+    version_label: str
+    why: str
+
+
+@dataclass(frozen=True)
+class MovePreview:
+    toolkit_name: str
+    from_label: str
+    to_label: str
+    to_published_at: datetime | None
+    # Sent back with the move: a page shown before either changed cannot move the assessment.
+    from_version_id: int
+    to_version_id: int
+    carried: list[CarriedRow]
+    new_questions: list[NewQuestionRow]
+    kept: list[KeptRow]
+    stays_complete: list[str]
+    reopened: list[str]
+
+
+def _kept_why(item: "version_move.PlannedAnswer", to_label: str) -> str:
+    same_key = item.same_key
+    reason = item.kept_because
+    if reason is version_move.KeptBecause.ALREADY_KEPT:
+        asked_in = item.question.section.version.label
+        return f"Already kept from version {asked_in}: version {to_label} has no question for it either."
+    if reason is version_move.KeptBecause.REMOVED or same_key is None:
+        return f"Version {to_label} does not ask this question."
+    if reason is version_move.KeptBecause.CHOICE_GONE:
+        labels = item.question.choice_labels()
+        gone = [labels.get(v, v) for v in item.answer.selected if v not in same_key.choice_labels()]
+        chosen = ", ".join(f"“{label}”" for label in gone) or "the answer chosen"
+        return (
+            f"Question {same_key.number} in version {to_label} no longer offers {chosen}, "
+            "so it is kept as it was, and that question is to be answered again."
+        )
+    return (
+        f"Question {same_key.number} in version {to_label} asks for a different kind of answer, "
+        "so it is kept as it was, and that question is to be answered again."
+    )
+
+
+def move_preview(plan: "version_move.MovePlan") -> MovePreview:
+    to_label = plan.target.label
+    return MovePreview(
+        toolkit_name=plan.target.toolkit.name,
+        from_label=plan.current.label,
+        to_label=to_label,
+        to_published_at=plan.target.published_at,
+        from_version_id=plan.current.pk,
+        to_version_id=plan.target.pk,
+        carried=[
+            CarriedRow(
+                number=item.target.number,
+                number_before=item.question.number,
+                question=item.target.text,
+                reworded=item.reworded,
+            )
+            for item in plan.carried
+            if item.target is not None
+        ],
+        new_questions=[NewQuestionRow(q.number, q.text) for q in plan.new_questions],
+        kept=[
+            KeptRow(
+                number=item.question.number,
+                question=item.question.text,
+                version_label=item.question.section.version.label,
+                why=_kept_why(item, to_label),
+            )
+            for item in plan.kept
+        ],
+        stays_complete=[f"{s.number}. {s.title}" for s in plan.sections if s.stays_complete],
+        reopened=[f"{s.number}. {s.title}: {s.reason}" for s in plan.reopened],
+    )
+
+
+def version_moved_message(moved: "services.VersionMove") -> str:
+    parts = [f"This assessment now uses version {moved.version.label} of the toolkit."]
+    parts.append(f"{moved.carried} answer{'' if moved.carried == 1 else 's'} carried over.")
+    if moved.kept:
+        parts.append(
+            f"{moved.kept} answer{' is' if moved.kept == 1 else 's are'} kept under “{version_move.KEPT_HEADING}”."
+        )
+    if len(moved.reopened) == 1:
+        parts.append(f"Section {moved.reopened[0]} is in progress again: check it and mark it as complete.")
+    elif moved.reopened:
+        *most, last = (str(n) for n in moved.reopened)
+        numbers = f"{', '.join(most)} and {last}"
+        parts.append(f"Sections {numbers} are in progress again: check them and mark them as complete.")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class KeptAnswerRow:
+    """A kept answer on the task list: the question as asked, the answer, a link to its history."""
+
+    number: str
+    question: str
+    version_label: str
+    text: str
+    choices: list[str]
+    history_href: str  # "" when the key now belongs to a question of the current version
+
+
+def kept_answer_rows(assessment: Assessment) -> list[KeptAnswerRow]:
+    return [
+        KeptAnswerRow(
+            number=kept.number,
+            question=kept.question,
+            version_label=kept.version_label,
+            text=kept.text,
+            choices=kept.choices,
+            history_href="" if kept.key_reused else reverse("answer_history", args=[assessment.pk, kept.key]),
+        )
+        for kept in version_move.kept_answers(assessment)
+    ]

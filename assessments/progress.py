@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, F
 
 from assessments.answer_types import ANSWERED
 from assessments.models import SUMMARY_FIELDS, Answer, Assessment, SectionCompletion
@@ -159,8 +159,14 @@ def summaries(assessments: Iterable[Assessment]) -> dict[uuid.UUID, Summary]:
     """Progress for many assessments at once (the "Your assessments" list), in three queries."""
     assessments = list(assessments)
     ids = [a.pk for a in assessments]
+    # Only answers to each assessment's own version: one moved to a newer version may keep
+    # answers to questions no longer in the toolkit (assessments/version_move.py).
     answered = dict(
-        Answer.objects.filter(ANSWERED, assessment_id__in=ids).values_list("assessment_id").annotate(n=Count("id"))
+        Answer.objects.filter(
+            ANSWERED, assessment_id__in=ids, question__section__version_id=F("assessment__toolkit_version_id")
+        )
+        .values_list("assessment_id")
+        .annotate(n=Count("id"))
     )
     completed = dict(
         SectionCompletion.objects.current()

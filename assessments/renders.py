@@ -23,8 +23,8 @@ Status = ReportRender.Status
 
 # Bump when the report template or stylesheet changes (templates/report/, static/css/
 # report-pdf.css), so PDFs are made again; the Word copy's when assessments/docx.py changes.
-REPORT_LAYOUT_VERSION = "8"
-DOCX_LAYOUT_VERSION = "1"
+REPORT_LAYOUT_VERSION = "9"
+DOCX_LAYOUT_VERSION = "2"
 LAYOUT_VERSIONS = {Kind.PDF: REPORT_LAYOUT_VERSION, Kind.DOCX: DOCX_LAYOUT_VERSION}
 CONTENT_TYPES = {
     Kind.PDF: "application/pdf",

@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 from assessments import answer_types
 from assessments.models import SUMMARY_FIELDS, Answer, Assessment
 from assessments.progress import AssessmentProgress, Status, answers_by_question, assessment_progress
+from assessments.version_move import KEPT_HEADING, KeptAnswer, kept_answers
 from toolkit_content.models import Question, Resource, Section
 
 LONG_WORD = 40
@@ -121,6 +122,10 @@ class ReportData:
     dimensions_answered: bool
     public_involvement: list[PublicInvolvementRow]
     resources: list[Resource] = field(default_factory=list)
+    # Answers kept, with their questions as asked, when the assessment moved to a newer
+    # toolkit version without a question for them (assessments/version_move.py).
+    kept_answers: list[KeptAnswer] = field(default_factory=list)
+    kept_heading: str = KEPT_HEADING
 
     @property
     def draft_label(self) -> str:
@@ -241,4 +246,5 @@ def build_report(assessment: Assessment) -> ReportData:
         dimensions_answered=dimensions_answered,
         public_involvement=involvement,
         resources=_unique_resources(sections),
+        kept_answers=kept_answers(assessment),
     )

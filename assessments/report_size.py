@@ -91,6 +91,9 @@ def estimate_report_size(report: ReportData) -> SizeEstimate:
             if row.text:
                 texts.append(LongAnswer(f"{row.number} {row.question}", section.number, f"id_{row.key}", answer_lines))
             lines += answer_lines + LINES_PER_QUESTION
+    for kept in report.kept_answers:
+        # Read-only (no field to shorten): counted in the length, never among the longest.
+        lines += (printed_lines(kept.text) if kept.text else max(1, len(kept.choices))) + LINES_PER_QUESTION
     pages = FIXED_PAGES + lines // LINES_PER_PAGE
     longest = sorted(texts, key=lambda t: t.lines, reverse=True)[:LONGEST_SHOWN]
     return SizeEstimate(pages=pages, longest=longest)

@@ -17,11 +17,12 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.access import Action, lock_and_require
+from assessments.access import Action, lock_and_require, require
 from assessments.answer_types import AnswerValue, Stored, is_answered, rules_for
 from assessments.models import Answer, AnswerRevision, AnswerSaveReceipt, Assessment, SectionCompletion
 from assessments.progress import answers_by_question
 from assessments.tasks import SETTLED_RENDER_STALE_AFTER, schedule_settled_render
+from assessments.version_move import KeptBecause, SectionOutcome, move_plan, newer_version
 from toolkit_content.models import Question, Section, ToolkitVersion
 
 DEFAULT_TOOLKIT = "hiat"
@@ -427,6 +428,135 @@ def section_reopen(*, assessment: Assessment, section: Section, user: User) -> b
         return False
     _bump_revision(assessment)
     return True
+
+
+class VersionMoveRefused(Exception):
+    """The move to a newer toolkit version was not made; the message says why, for the owner."""
+
+
+class AlreadyMoved(VersionMoveRefused):
+    """The assessment is already on the version asked for (a second press of the button)."""
+
+
+@dataclass(frozen=True)
+class VersionMove:
+    version: ToolkitVersion
+    carried: int  # answered questions that carried over
+    kept: int  # answers newly kept with questions no longer in the toolkit
+    reopened: list[int]  # numbers of sections that were complete and are in progress again
+
+
+@transaction.atomic
+def assessment_move_version(
+    *, assessment: Assessment, from_version_id: int | None, to_version_id: int | None, user: User
+) -> VersionMove:
+    """Move the assessment from the version its owner's page showed to the newer one it offered.
+
+    The move is worked out again here, under the assessment's row lock, by the same
+    `move_plan()` the preview showed: answers re-pointed at the new version's questions
+    by key, answers with no question to fit kept with the question as asked, each change
+    recorded in the answer's history. Nothing is deleted. Raises VersionMoveRefused when
+    the assessment or the newest version changed since the page was shown (AlreadyMoved
+    when it is already on the version asked for), and PermissionDenied for anyone but the
+    owner.
+    """
+    # Only the assessment's row is locked (of=self), not the toolkit version rows it joins.
+    stored = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("toolkit_version__toolkit")
+        .get(pk=assessment.pk)
+    )
+    require(user, stored, Action.MOVE_VERSION)
+    if from_version_id is None or to_version_id is None:
+        raise VersionMoveRefused(
+            "The page did not say which versions to move between, so nothing was moved. "
+            "Check what moving changes, then press the button again."
+        )
+    if stored.toolkit_version_id != from_version_id:
+        if stored.toolkit_version_id == to_version_id:
+            raise AlreadyMoved(f"This assessment already uses version {stored.toolkit_version.label} of the toolkit.")
+        raise VersionMoveRefused(
+            "This assessment’s toolkit version changed after the page was opened, so nothing was moved. "
+            "Check what moving it changes now, then move it again if you still want to."
+        )
+    target = newer_version(stored)
+    if target is None:
+        raise VersionMoveRefused(
+            f"Version {stored.toolkit_version.label} is the newest version of the toolkit, so nothing was moved."
+        )
+    if target.pk != to_version_id:
+        raise VersionMoveRefused(
+            f"Version {target.label} of the toolkit was published after the page was opened, so nothing was moved. "
+            "Check what moving to it changes, then move again if you still want to."
+        )
+    plan = move_plan(stored, target)
+    now = timezone.now()
+    changed: list[Answer] = []
+    revisions: list[AnswerRevision] = []
+    for item in plan.answers:
+        answer = item.answer
+        if item.target is not None:
+            answer.question = item.target
+            kind = AnswerRevision.Kind.MOVE
+        elif item.kept_because is KeptBecause.ALREADY_KEPT:
+            continue  # kept by an earlier move, and still no question to fit: nothing changes
+        else:
+            kind = AnswerRevision.Kind.KEPT
+        # A new version of the answer, so the history has an entry for the move and a page
+        # opened before it cannot save over the answer unseen (its base version is older).
+        answer.version += 1
+        changed.append(answer)
+        revisions.append(
+            AnswerRevision(
+                answer=answer,
+                version=answer.version,
+                kind=kind,
+                text=answer.text,
+                selected=answer.selected,
+                author=user,
+                started_at=now,
+                saved_at=now,
+                toolkit_version=target,
+            )
+        )
+    # updated_at and updated_by stay: they say who last wrote the answer's words.
+    Answer.objects.bulk_update(changed, ["question", "version"])
+    AnswerRevision.objects.bulk_create(revisions)
+    _carry_completions(stored, plan.sections, target, user, now)
+    stored.toolkit_version = target
+    stored.save(update_fields=["toolkit_version", "updated_at"])
+    _bump_revision(stored)
+    assessment.toolkit_version = target
+    assessment.revision = stored.revision
+    return VersionMove(
+        version=target,
+        carried=len(plan.carried),
+        kept=len(plan.newly_kept),
+        reopened=[s.number for s in plan.reopened],
+    )
+
+
+def _carry_completions(
+    assessment: Assessment, outcomes: list[SectionOutcome], target: ToolkitVersion, user: User, now: datetime
+) -> None:
+    """Close every completion of the old version's sections (rows are never deleted), and
+    complete again the new sections that ask exactly the same, as completed by the same
+    person at the same time: the completion is theirs, of the same questions."""
+    before = {
+        c.section.number: c
+        for c in SectionCompletion.objects.current().filter(assessment=assessment).select_related("section")
+    }
+    SectionCompletion.objects.current().filter(assessment=assessment).update(reopened_at=now, reopened_by=user)
+    sections = {s.number: s for s in Section.objects.filter(version=target)}
+    for outcome in outcomes:
+        old = before.get(outcome.number)
+        if not outcome.stays_complete or old is None:
+            continue
+        carried = SectionCompletion.objects.create(
+            assessment=assessment, section=sections[outcome.number], completed_by_id=old.completed_by_id
+        )
+        # completed_at is set on creation (auto_now_add); the carried completion keeps the original time.
+        SectionCompletion.objects.filter(pk=carried.pk).update(completed_at=old.completed_at)
 
 
 def save_receipts_prune(*, older_than_days: int) -> int:

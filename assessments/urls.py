@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments import answer_views, history_views, report_views, team_views, views
+from assessments import answer_views, history_views, report_views, team_views, version_views, views
 
 urlpatterns = [
     path("", views.assessment_list, name="assessment_list"),
@@ -22,6 +22,11 @@ urlpatterns = [
     path("<uuid:pk>/report/preparing/", report_views.assessment_report_preparing, name="assessment_report_preparing"),
     path("<uuid:pk>/report/status/", report_views.assessment_report_status, name="assessment_report_status"),
     path("<uuid:pk>/export.json", views.assessment_export, name="assessment_export"),
+    path(
+        "<uuid:pk>/toolkit-version/",
+        version_views.assessment_toolkit_version,
+        name="assessment_toolkit_version",
+    ),
     path("<uuid:pk>/team/", team_views.team_page, name="assessment_team"),
     path("<uuid:pk>/team/invite/", team_views.team_invite, name="assessment_team_invite"),
     path("<uuid:pk>/team/role/", team_views.team_change_role, name="assessment_team_role"),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.http import AuthenticatedRequest
 from accounts.keep_post import login_required_keeping_post, take_kept_post
-from assessments import presenters, progress, services
+from assessments import presenters, progress, services, version_move
 from assessments.access import Action, assessments_visible_to, get_assessment_for, roles_of
 from assessments.answer_types import digest, rules_for
 from assessments.export import assessment_export_data
@@ -103,13 +103,18 @@ def _creation_token(value: str | None) -> uuid.UUID | None:
 @login_required
 @require_safe
 def assessment_task_list(request: AuthenticatedRequest, pk: str) -> HttpResponse:
-    assessment, role = get_assessment_for(request.user, pk, Action.VIEW)
+    access = get_assessment_for(request.user, pk, Action.VIEW)
+    assessment, role = access
     state = progress.assessment_progress(assessment)
     context = {
         "assessment": assessment,
         "role": role,
         "progress": state,
         "groups": presenters.task_list(assessment, state),
+        "kept_answers": presenters.kept_answer_rows(assessment),
+        "kept_heading": version_move.KEPT_HEADING,
+        # Offered only to those who may move the assessment (its owner).
+        "newer_version": version_move.newer_version(assessment) if access.allows(Action.MOVE_VERSION) else None,
     }
     return render(request, "assessments/task_list.html", context)
 

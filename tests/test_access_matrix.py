@@ -62,6 +62,8 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "assessment_report_preparing": (READ, GET_ONLY_POST),
     "assessment_report_status": (READ, GET_ONLY_POST),
     "assessment_export": (READ, GET_ONLY_POST),
+    # Moving to a newer toolkit version: the owner's preview (GET) and move (POST).
+    "assessment_toolkit_version": (MANAGE, MANAGE),
     "assessment_team": (READ, GET_ONLY_POST),
     "assessment_team_invite": (POST_ONLY_GET, MANAGE),
     "assessment_team_role": (POST_ONLY_GET, MANAGE),

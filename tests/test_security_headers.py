@@ -104,6 +104,7 @@ def test_pages_switch_off_browser_features_they_never_use(client, db):
         "assessment_export",
         "assessment_report_preparing",
         "assessment_report_status",
+        "assessment_toolkit_version",
     ],
 )
 def test_nothing_shown_to_a_signed_in_person_is_stored_by_a_cache(alice_client, assessment, name):

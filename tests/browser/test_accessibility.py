@@ -40,6 +40,7 @@ from assessments.team import team_invite, token_hash
 from tests.browser.conftest import _csp_violations, sign_in_context
 from tests.conftest import DETAILS
 from tests.helpers import answer_for, run_queued_tasks
+from tests.versions import publish_revised_version, publish_version
 
 pytestmark = pytest.mark.browser
 
@@ -356,6 +357,60 @@ def _check_reopened(world: World) -> None:
     expect(world.page.get_by_text("Marked as in progress again by Alice Owner")).to_be_visible()
 
 
+def _moved_to_a_newer_version(world: World) -> None:
+    """2026.2 published and the assessment moved to it: 3.2a's answer is kept with its question."""
+    from assessments.services import assessment_move_version
+
+    revised = publish_revised_version()
+    baseline = world.assessment.toolkit_version.sections.get(number=3).questions.get(key="s3_baseline")
+    answer_save(assessment=world.assessment, question=baseline, value="partly", base_version=0, user=world.alice)
+    section_2 = world.assessment.toolkit_version.sections.get(number=2)
+    section_answers_save(
+        assessment=world.assessment, section=section_2, values={"s2_barriers": "Costs and travel."}, user=world.alice
+    )
+    assessment_move_version(
+        assessment=world.assessment,
+        from_version_id=world.assessment.toolkit_version_id,
+        to_version_id=revised.pk,
+        user=world.alice,
+    )
+
+
+def _task_list_with_newer_version(world: World) -> None:
+    publish_revised_version()
+    world.sign_in()
+    world.page.goto(world.url())
+    expect(
+        world.page.get_by_role("link", name="See what moving this assessment to version 2026.2 changes")
+    ).to_be_visible()
+
+
+def _move_preview(world: World) -> None:
+    publish_revised_version()
+    world.sign_in()
+    world.page.goto(world.url("toolkit-version/"))
+    expect(world.page.get_by_role("heading", name="Move to version 2026.2 of the toolkit")).to_be_visible()
+
+
+def _move_refused(world: World) -> None:
+    """The preview again after pressing "Move" on a page older than the newest version."""
+    publish_revised_version()
+    world.sign_in()
+    world.page.goto(world.url("toolkit-version/"))
+    publish_version("2026.3")
+    world.page.get_by_role("button", name="Move to version 2026.2").click()
+    expect(world.page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _after_the_move(path: str) -> Callable[[World], None]:
+    def visit(world: World) -> None:
+        _moved_to_a_newer_version(world)
+        world.sign_in()
+        world.page.goto(world.url(path))
+
+    return visit
+
+
 def _server_error(world: World) -> None:
     # The 500 template is static HTML; load it on the site so its stylesheet resolves.
     world.page.goto("/accessibility/")
@@ -386,7 +441,11 @@ SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
         "assessment-new": _signed_in(lambda w: "/assessments/new/"),
         "assessment-new-errors": _submit_empty("/assessments/new/", "Create assessment", signed_in=True),
     },
-    "assessment_task_list": {"task-list": _signed_in(lambda w: w.url())},
+    "assessment_task_list": {
+        "task-list": _signed_in(lambda w: w.url()),
+        "task-list-newer-version": _task_list_with_newer_version,
+        "task-list-kept-answers": _after_the_move(""),
+    },
     "assessment_introduction": {"introduction": _signed_in(lambda w: w.url("introduction/"))},
     "assessment_details": {"details": _signed_in(lambda w: w.url("details/"))},
     "assessment_summary": {
@@ -407,6 +466,13 @@ SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
         "answer-history": _answer_history(restore=False),
         "answer-history-restored": _answer_history(restore=True),
         "answer-history-empty": _signed_in(lambda w: w.url("answers/s2_theory_of_change/history/")),
+        "answer-history-moved": _after_the_move("answers/s1_problem/history/"),
+        "answer-history-kept": _after_the_move("answers/s2_barriers/history/"),
+    },
+    "assessment_toolkit_version": {
+        "move-version-preview": _move_preview,
+        "move-version-errors": _move_refused,
+        "move-version-newest": _signed_in(lambda w: w.url("toolkit-version/")),
     },
     "section_complete": {"complete-with-gaps": _complete_with_gaps},
     "assessment_report": {"report-preview": _signed_in(lambda w: w.url("report/"))},

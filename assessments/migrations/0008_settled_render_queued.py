@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0006_report_renders'),
+        ('assessments', '0007_answer_history_records_toolkit_version_moves'),
     ]
 
     operations = [
