@@ -354,3 +354,20 @@ def test_a_preview_answers_head_as_it_answers_get(editor_client, draft):
     head = editor_client.head(url)
     assert head.status_code == 200 and head.content == b""
     assert editor_client.post(url).status_code == 405
+
+
+def test_a_new_question_can_be_added_at_a_taken_position(admin_client, draft):
+    section = draft.sections.get(number=3)
+    before = list(section.questions.values_list("key", flat=True))
+    data = {
+        "section": section.pk,
+        "order": 2,
+        "number": "3.1a",
+        "text": "A new second question?",
+        "key": "s3_new_second",
+        "answer_type": "long_text",
+        "choices": "[]",
+    }
+    response = admin_client.post(_admin("question_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(section.questions.values_list("key", flat=True)) == [before[0], "s3_new_second", *before[1:]]

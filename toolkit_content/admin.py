@@ -120,9 +120,10 @@ class DraftContentForm(forms.ModelForm):
 
 
 class QuestionForm(DraftContentForm):
-    """A question's order is its position: two questions swap places in one save (a drag, or a
-    number typed on the question's page), so the rule that positions are unique is checked by
-    the database when the save commits (a deferred constraint), not row by row here."""
+    """A question's order is its position. A position typed on the question's page may be one
+    another question holds (QuestionAdmin.save_model then makes room with question_move), and
+    a drag swaps two in one save, so positions are checked unique by the database when the
+    save commits (a deferred constraint), not row by row here."""
 
     def _get_validation_exclusions(self) -> set[str]:
         return {*super()._get_validation_exclusions(), "order"}  # type: ignore[misc]
