@@ -101,6 +101,8 @@ class SecurityEvent(models.Model):
         EMAIL_CHANGED = "email_changed", "Email address changed"
         PASSWORD_CHANGED = "password_changed", "Password changed"
         ACCOUNT_DELETED = "account_deleted", "Account deleted"
+        # A superuser opened someone's assessment (or the list of them) in the admin, for support.
+        ADMIN_VIEWED_ASSESSMENT = "admin_viewed_assessment", "Assessment viewed in the admin"
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     # Kept when the account is deleted (SET_NULL): the email column keeps the audit trail.

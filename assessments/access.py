@@ -17,6 +17,10 @@ from django.http import Http404
 
 from accounts.models import User
 from assessments.models import Assessment, Membership, Role
+from toolkit_content.models import Section
+
+# Who may preview toolkit content as assessors see it, drafts included: the people who edit it.
+CONTENT_PREVIEW_PERMISSION = "toolkit_content.view_section"
 
 
 class Action(enum.Enum):
@@ -140,3 +144,23 @@ def _allowed(role: Role | None, action: Action) -> Role:
     if role is None or action not in PERMISSIONS[role]:
         raise PermissionDenied("You cannot do that to this assessment.")
     return role
+
+
+def get_section_for_preview(user: User | AnonymousUser, section_pk: int) -> Section:
+    """A toolkit section (of any version, drafts included) for its preview page.
+
+    Only staff who may view toolkit content in the admin (content editors, administrators)
+    preview content; everyone else gets a 404, as for a section that does not exist, so
+    drafts cannot be probed. Previews show no one's answers.
+    """
+    if not (user.is_authenticated and user.is_active and user.is_staff and user.has_perm(CONTENT_PREVIEW_PERMISSION)):
+        raise Http404("No section found.")
+    section = (
+        Section.objects.filter(pk=section_pk)
+        .select_related("version__toolkit", "working_example")
+        .prefetch_related("questions", "resources")
+        .first()
+    )
+    if section is None:
+        raise Http404("No section found.")
+    return section

@@ -35,6 +35,15 @@ class StaticOnlyFetcher(URLFetcher):
         self.requested: list[str] = []
         self.refused: list[str] = []
 
+    def _static_url_to_file(self, url: str) -> str:
+        """An image in guidance names a static file by its web path (/static/images/x.png,
+        toolkit_markdown.is_static_image); the report's base URL makes that file:///static/...
+        Read it from the static folder instead, where the browser's copy comes from."""
+        prefix = f"file://{settings.STATIC_URL}"
+        if settings.STATIC_URL.startswith("/") and url.startswith(prefix):
+            return f"file://{self.roots[0]}/{url.removeprefix(prefix)}"
+        return url
+
     def _is_static_file(self, url: str) -> bool:
         if not url.startswith("file://"):
             return False
@@ -43,6 +52,7 @@ class StaticOnlyFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: dict | None = None):
         self.requested.append(url)
+        url = self._static_url_to_file(url)
         if url.startswith("data:") or self._is_static_file(url):
             return super().fetch(url, headers)
         self.refused.append(url)

@@ -34,4 +34,6 @@ urlpatterns = [
     path("<uuid:pk>/team/transfer/", team_views.team_transfer, name="assessment_team_transfer"),
     path("<uuid:pk>/team/withdraw-invitation/", team_views.team_revoke, name="assessment_team_revoke"),
     path("<uuid:pk>/team/leave/", team_views.team_leave, name="assessment_team_leave"),
+    # Toolkit content as assessors see it, for content editors: no assessment involved.
+    path("preview/sections/<int:section_pk>/", views.section_preview, name="section_preview"),
 ]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.http import AuthenticatedRequest
 from accounts.keep_post import login_required_keeping_post, take_kept_post
 from assessments import presenters, progress, services, version_move
-from assessments.access import Action, assessments_visible_to, get_assessment_for, roles_of
+from assessments.access import Action, assessments_visible_to, get_assessment_for, get_section_for_preview, roles_of
 from assessments.answer_types import digest, rules_for
 from assessments.export import assessment_export_data
 from assessments.forms import AssessmentDetailsForm, SectionForm, Starting, SummaryForm, shown_name
@@ -396,3 +396,19 @@ def assessment_export(request: AuthenticatedRequest, pk: str) -> HttpResponse:
 def assessment_report(request: AuthenticatedRequest, pk: str) -> HttpResponse:
     assessment, _role = get_assessment_for(request.user, pk, Action.VIEW)
     return render(request, "report/preview.html", {"assessment": assessment, "report": build_report(assessment)})
+
+
+@login_required
+@require_safe
+def section_preview(request: AuthenticatedRequest, section_pk: int) -> HttpResponse:
+    """A toolkit section as an assessor sees it, for content editors (the admin's "View on site")."""
+    section = get_section_for_preview(request.user, section_pk)
+    context = {
+        "section": section,
+        "version": section.version,
+        "form": SectionForm(questions=list(section.questions.all())),
+        "resources": section.resources.all(),
+        "example": getattr(section, "working_example", None),
+        "admin_url": reverse("admin:toolkit_content_section_change", args=[section.pk]),
+    }
+    return render(request, "assessments/section_preview.html", context)

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Drag-and-drop order of questions, resources and topics in the admin (docs/adr/0014).
+    "adminsortable2",
     "crispy_forms",
     "crispy_forms_gds",
     "csp",

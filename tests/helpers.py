@@ -209,3 +209,18 @@ def section_page_data(client: Client, url: str) -> dict[str, object]:
         existing = data.get(name)
         data[name] = [*existing, value] if isinstance(existing, list) else ([existing, value] if existing else [value])
     return data
+
+
+def make_content_editor(email: str = "cora@example.org"):
+    """A member of staff in the "Content editors" group (made by a migration; tests that flush
+    the database, such as the browser tests, get it made again here with the same permissions)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.models import User
+
+    group, created = Group.objects.get_or_create(name="Content editors")
+    if created:
+        group.permissions.set(Permission.objects.filter(content_type__app_label="toolkit_content"))
+    user = User.objects.create_user(email, "correct-horse-battery-staple", display_name="Cora Content", is_staff=True)
+    user.groups.add(group)
+    return user

@@ -102,3 +102,12 @@ def test_unknown_section_numbers_are_404(alice_client, assessment):
         assert alice_client.get(f"/assessments/{assessment.pk}/sections/{number}/check/").status_code == 404
     assert alice_client.get(f"/assessments/{assessment.pk}/sections/-1/").status_code == 404
     assert alice_client.get(f"/assessments/{assessment.pk}/sections/one/").status_code == 404
+
+
+def test_section_previews_are_404_for_assessors_whatever_the_id(alice_client, assessment):
+    """The preview takes a section id, not an assessment: an assessor learns nothing from it,
+    not even which sections (or drafts) exist."""
+    real = assessment.toolkit_version.sections.get(number=1).pk
+    for path in [f"/assessments/preview/sections/{real}/", "/assessments/preview/sections/999999999/"]:
+        assert alice_client.get(path).status_code == 404
+    assert alice_client.get("/assessments/preview/sections/one/").status_code == 404

@@ -6,12 +6,14 @@ someone deciding who may use it.
 
 Roles: anonymous (signed out), outsider (an account with no role on the assessment), viewer
 and editor (team members), owner, staff (an administrator with no role on the assessment:
-the admin site is theirs, other people's assessments are not).
+the admin site is theirs, other people's assessments are not), content editor (staff in the
+"Content editors" group: toolkit content, never anyone's answers).
 """
 
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db.models import F
 from django.test import Client
 from django.urls import URLPattern, reverse
@@ -25,21 +27,25 @@ from tests.conftest import PASSWORD, client_for
 from tests.helpers import download_report
 from toolkit_content.models import Question
 
-ROLES = ["anonymous", "outsider", "viewer", "editor", "owner", "staff"]
+ROLES = ["anonymous", "outsider", "viewer", "editor", "owner", "staff", "content_editor"]
 
 # What each kind of URL allows. "sign-in": redirected to the sign-in page; "ok": the page or
 # the action works (200, or a redirect onwards: 302, or 303 from a report download to the
 # page saying it is being prepared); a number: exactly that status.
 OPEN_TO_SIGNED_IN = {"anonymous": "sign-in", **dict.fromkeys(ROLES[1:], "ok")}
-READ = {"anonymous": "sign-in", "outsider": 404, "viewer": "ok", "editor": "ok", "owner": "ok", "staff": 404}
-WRITE = {"anonymous": "sign-in", "outsider": 404, "viewer": 403, "editor": "ok", "owner": "ok", "staff": 404}
+# Neither staff role has any role on the assessment: both get 404, like any outsider.
+NO_ROLE = {"staff": 404, "content_editor": 404}
+READ = {"anonymous": "sign-in", "outsider": 404, "viewer": "ok", "editor": "ok", "owner": "ok", **NO_ROLE}
+WRITE = {"anonymous": "sign-in", "outsider": 404, "viewer": 403, "editor": "ok", "owner": "ok", **NO_ROLE}
 POST_ONLY_GET = {"anonymous": "sign-in", **dict.fromkeys(ROLES[1:], 405)}
 GET_ONLY_POST = {"anonymous": "sign-in", **dict.fromkeys(ROLES[1:], 405)}
-MANAGE = {"anonymous": "sign-in", "outsider": 404, "viewer": 403, "editor": 403, "owner": "ok", "staff": 404}
+MANAGE = {"anonymous": "sign-in", "outsider": 404, "viewer": 403, "editor": 403, "owner": "ok", **NO_ROLE}
 # The JSON answer endpoint: signed-out people get 401 (the page keeps their text), not a redirect.
-JSON_WRITE = {"anonymous": 401, "outsider": 404, "viewer": 403, "editor": "ok", "owner": "ok", "staff": 404}
+JSON_WRITE = {"anonymous": 401, "outsider": 404, "viewer": 403, "editor": "ok", "owner": "ok", **NO_ROLE}
 NOT_ALLOWED = dict.fromkeys(ROLES, 405)
-MEMBERS = {"anonymous": "sign-in", "outsider": 404, "viewer": "ok", "editor": "ok", "owner": "ok", "staff": 404}
+MEMBERS = {"anonymous": "sign-in", "outsider": 404, "viewer": "ok", "editor": "ok", "owner": "ok", **NO_ROLE}
+# A toolkit section's preview (the admin's "View on site"): for the people who edit content.
+CONTENT_STAFF = {**dict.fromkeys(ROLES, 404), "anonymous": "sign-in", "staff": "ok", "content_editor": "ok"}
 
 # URL name -> (what a GET gets, what a POST gets), per role.
 MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
@@ -71,6 +77,7 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "assessment_team_transfer": (POST_ONLY_GET, MANAGE),
     "assessment_team_revoke": (POST_ONLY_GET, MANAGE),
     "assessment_team_leave": (POST_ONLY_GET, MEMBERS),
+    "section_preview": (CONTENT_STAFF, GET_ONLY_POST),
 }
 
 
@@ -85,6 +92,8 @@ def _url(name: str, assessment: Assessment) -> str:
         return reverse(name, args=[assessment.pk, 1])
     if name in {"answer_save", "answer_history", "answer_restore"}:
         return reverse(name, args=[assessment.pk, "s1_problem"])
+    if name == "section_preview":
+        return reverse(name, args=[assessment.toolkit_version.sections.get(number=1).pk])
     return reverse(name, args=[assessment.pk])
 
 
@@ -105,6 +114,10 @@ def _client_for_role(role: str, assessment: Assessment) -> Client:
         return client_for(_member(assessment, "eddie@example.org", Role.EDITOR))
     if role == "staff":
         return client_for(User.objects.create_superuser("sam@example.org", PASSWORD, display_name="Sam Admin"))
+    if role == "content_editor":
+        editor = User.objects.create_user("cora@example.org", PASSWORD, display_name="Cora Content", is_staff=True)
+        editor.groups.add(Group.objects.get(name="Content editors"))
+        return client_for(editor)
     return client_for(User.objects.create_user("olive@example.org", PASSWORD, display_name="Olive Outsider"))
 
 

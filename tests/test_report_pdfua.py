@@ -12,6 +12,8 @@ import pytest
 
 from assessments import pdf as report_pdf_module
 from assessments.pdf import render_report_pdf, report_html
+from assessments.services import assessment_create
+from tests.conftest import DETAILS
 from tests.report_helpers import (
     accessibility_findings,
     answer_some,
@@ -22,6 +24,7 @@ from tests.report_helpers import (
     structure_elements,
 )
 from toolkit_content.models import Resource
+from toolkit_content.services import version_create_draft, version_publish
 
 
 @pytest.fixture
@@ -116,9 +119,13 @@ def test_the_templates_put_column_headers_in_thead_and_row_headers_in_the_body(a
 LONG_ADDRESS = "https://www.example.org/reports/" + "/".join(["health-inequalities-evidence-review"] * 6)
 
 
-def test_a_web_address_that_wraps_is_still_one_link(assessment, alice):
-    section = assessment.toolkit_version.sections.get(number=1)
+def test_a_web_address_that_wraps_is_still_one_link(toolkit_version, alice):
+    # Published content never changes: the resource goes into a new version.
+    draft = version_create_draft(source=toolkit_version)
+    section = draft.sections.get(number=1)
     Resource.objects.create(section=section, order=99, title="A long address", who="Example", url=LONG_ADDRESS)
+    version_publish(version=draft)
+    assessment = assessment_create(owner=alice, details=dict(DETAILS))
     complete_all(assessment, alice)
     pdf = open_pdf(render_report_pdf(assessment))
     links = [e for e in structure_elements(pdf) if e.S == "/Link"]

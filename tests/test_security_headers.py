@@ -25,8 +25,9 @@ POST_ONLY = {
     "assessment_team_revoke",
     "assessment_team_leave",
 }
-# URLs of things these tests do not make: no data export has been prepared, no invitation sent.
-NOT_FOUND_HERE = {"account_export_download", "invitation_accept"}
+# URLs of things these tests do not make: no data export has been prepared, no invitation sent;
+# and a toolkit section's preview, which is 404 for anyone but content staff (alice is an assessor).
+NOT_FOUND_HERE = {"account_export_download", "invitation_accept", "section_preview"}
 
 
 def _named_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:
@@ -48,6 +49,7 @@ def _url(name: str, route: str, assessment, user) -> str:
         "question_key": "s1_problem",
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
+        "section_pk": assessment.toolkit_version.sections.get(number=1).pk,
     }
     return reverse(
         name, kwargs={key: value for key, value in values.items() if f"<{key}>" in route or f":{key}>" in route}

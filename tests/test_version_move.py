@@ -3,7 +3,7 @@ the answers to questions no longer in the toolkit are shown afterwards.
 
 The cast: alice owns the assessment, bob is an editor on its team, vera a viewer, charlie
 an outsider. Alice has answered every question of sections 1 to 3 (3.2a with "Partly")
-and 4.1, and marked sections 1 to 3 complete, on version 2026.1. Version 2026.2 (see
+and 4.1, and marked sections 1 to 3 complete, on version 2026.2. Version 2027.1 (see
 tests/versions.py) leaves section 1 alone, drops 2.2 and 4.4, rewords 2.1, adds 2.6 and no
 longer offers "Partly" in 3.2a.
 """
@@ -38,7 +38,7 @@ def answer_to(question: Question) -> str | list[str]:
     return answer_for(question)
 
 
-def asked(key: str, label: str = "2026.1") -> str:
+def asked(key: str, label: str = "2026.2") -> str:
     """A question's text as version `label` asks it."""
     return Question.objects.get(section__version__label=label, key=key).text
 
@@ -106,9 +106,9 @@ def test_the_task_list_offers_a_newer_version_to_the_owner_only(alice_client, an
     link = f'href="{preview_url(answered)}"'
     page = alice_client.get(reverse("assessment_task_list", args=[answered.pk])).content.decode()
     assert link in page
-    assert "Version 2026.2 of the toolkit has been published" in text_of(page)
+    assert "Version 2027.1 of the toolkit has been published" in text_of(page)
     editor_page = client_for(bob).get(reverse("assessment_task_list", args=[answered.pk])).content.decode()
-    assert link not in editor_page and "2026.2" not in editor_page
+    assert link not in editor_page and "2027.1" not in editor_page
 
 
 def test_nothing_is_offered_while_the_assessment_uses_the_newest_version(alice_client, answered):
@@ -116,7 +116,7 @@ def test_nothing_is_offered_while_the_assessment_uses_the_newest_version(alice_c
     assert preview_url(answered) not in page
     preview = alice_client.get(preview_url(answered))
     assert preview.status_code == 200
-    assert "uses version 2026.1 of the Health Inequalities Assessment Toolkit, the newest version there is" in (
+    assert "uses version 2026.2 of the Health Inequalities Assessment Toolkit, the newest version there is" in (
         text_of(preview.content.decode())
     )
     assert 'name="to_version"' not in preview.content.decode()
@@ -149,7 +149,7 @@ def test_the_preview_lists_what_carries_over_what_is_new_and_what_is_kept(alice_
     response = alice_client.get(preview_url(answered))
     assert response.status_code == 200
     page = response.content.decode()
-    assert '<h1 class="govuk-heading-l">Move to version 2026.2 of the toolkit</h1>' in page
+    assert '<h1 class="govuk-heading-l">Move to version 2027.1 of the toolkit</h1>' in page
 
     carried = _part(page, "Answers that carry over")
     # Every answered question but 2.2 (no longer asked) and 3.2a ("Partly" no longer offered).
@@ -164,8 +164,8 @@ def test_the_preview_lists_what_carries_over_what_is_new_and_what_is_kept(alice_
 
     kept = _part(page, "Answers kept under")
     assert f"Answers kept under “{KEPT_HEADING}” (2)" in kept
-    assert f"2.2 {asked('s2_barriers')} (version 2026.1) Version 2026.2 does not ask this question." in kept
-    assert "Question 3.2a in version 2026.2 no longer offers “Partly”" in kept
+    assert f"2.2 {asked('s2_barriers')} (version 2026.2) Version 2027.1 does not ask this question." in kept
+    assert "Question 3.2a in version 2027.1 no longer offers “Partly”" in kept
     assert "4.4" not in kept  # never answered: nothing to keep
 
     sections = _part(page, "Sections marked as complete")
@@ -177,7 +177,7 @@ def test_the_preview_lists_what_carries_over_what_is_new_and_what_is_kept(alice_
     assert form["to_version"] == str(revised.pk)
     # Looking changes nothing.
     answered.refresh_from_db()
-    assert answered.toolkit_version.label == "2026.1" and stored_answers(answered) == before
+    assert answered.toolkit_version.label == "2026.2" and stored_answers(answered) == before
 
 
 # --- The move ------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ def test_after_the_move_the_task_list_shows_the_kept_answers_and_counts_only_the
     alice_client, moved, alice
 ):
     page = alice_client.get(reverse("assessment_task_list", args=[moved.pk]), follow=True).content.decode()
-    # 26 questions less 2.2 and 4.4, plus 2.6; 2.2 and 3.2a are no longer answered in 2026.2.
+    # 26 questions less 2.2 and 4.4, plus 2.6; 2.2 and 3.2a are no longer answered in 2027.1.
     answered_now = answered_count(moved) - 2
     total = Question.objects.filter(section__version=moved.toolkit_version).count()
     assert total == 25
@@ -212,8 +212,8 @@ def test_after_the_move_the_task_list_shows_the_kept_answers_and_counts_only_the
     found = re.search(rf'<h2 class="govuk-heading-m" id="kept-answers">{KEPT_HEADING}</h2>(.*?)</dl>', page, re.S)
     assert found, "no kept answers on the task list"
     kept = text_of(found[1])
-    assert f"2.2 {asked('s2_barriers')} (version 2026.1) Answer to s2_barriers." in kept
-    assert "3.2a Do you already have baseline data" in kept and "(version 2026.1) Partly" in kept
+    assert f"2.2 {asked('s2_barriers')} (version 2026.2) Answer to s2_barriers." in kept
+    assert "3.2a Do you already have baseline data" in kept and "(version 2026.2) Partly" in kept
     # "Your assessments" counts the same answers.
     listed = assessment_list_row(alice_client.get(reverse("assessment_list")).content.decode(), moved.title)
     assert listed["Complete"] == f"{round(100 * answered_now / 25)}%"
@@ -223,7 +223,7 @@ def test_the_move_message_says_what_happened(alice_client, revised, answered):
     response = move(alice_client, answered)
     page = alice_client.get(response["Location"]).content.decode()
     assert (
-        f"This assessment now uses version 2026.2 of the toolkit. {answered_count(answered) - 2} answers carried over. "
+        f"This assessment now uses version 2027.1 of the toolkit. {answered_count(answered) - 2} answers carried over. "
         f"2 answers are kept under “{KEPT_HEADING}”. Sections 2 and 3 are in progress again"
     ) in text_of(page)
 
@@ -240,22 +240,22 @@ def test_sections_asking_the_same_stay_complete_and_changed_ones_are_in_progress
     assert (carried.completed_by, carried.completed_at) == (first.completed_by, first.completed_at)
     # Rows are never deleted: the old version's completions are closed by the move.
     assert SectionCompletion.objects.filter(assessment=answered).count() == completions_before + 1
-    closed = SectionCompletion.objects.filter(assessment=answered, section__version__label="2026.1")
+    closed = SectionCompletion.objects.filter(assessment=answered, section__version__label="2026.2")
     assert all(c.reopened_at is not None and c.reopened_by == alice for c in closed)
 
 
 def test_the_history_of_each_answer_records_the_move(alice_client, moved):
     page = alice_client.get(reverse("answer_history", args=[moved.pk, "s1_problem"])).content.decode()
     assert "Version 2 " in text_of(page) and "Current version" in page
-    assert "Carried over to version 2026.2 of the toolkit by Alice Owner" in text_of(page)
+    assert "Carried over to version 2027.1 of the toolkit by Alice Owner" in text_of(page)
     revision = AnswerRevision.objects.get(answer__assessment=moved, answer__question__key="s1_problem", version=2)
     assert revision.kind == AnswerRevision.Kind.MOVE and revision.toolkit_version == moved.toolkit_version
 
     kept = alice_client.get(reverse("answer_history", args=[moved.pk, "s2_barriers"]))
     assert kept.status_code == 200
     kept_page = text_of(kept.content.decode())
-    assert f"{KEPT_HEADING}: version 2026.1, section 2" in kept_page
-    assert "Kept with its question as asked when the assessment moved to version 2026.2 of the toolkit" in kept_page
+    assert f"{KEPT_HEADING}: version 2026.2, section 2" in kept_page
+    assert "Kept with its question as asked when the assessment moved to version 2027.1 of the toolkit" in kept_page
     assert "Answer to s2_barriers." in kept_page
     # The answer is kept as it was: there is nothing to restore it into.
     assert "Restore this version" not in kept_page
@@ -275,10 +275,10 @@ def test_a_page_opened_before_the_move_cannot_save_over_a_carried_answer_unseen(
 
 def test_the_export_includes_the_kept_answers(alice_client, moved):
     data = alice_client.get(reverse("assessment_export", args=[moved.pk])).json()
-    assert data["toolkit"]["version"] == "2026.2"
+    assert data["toolkit"]["version"] == "2027.1"
     kept = {row["key"]: row for row in data["answers_to_questions_no_longer_in_the_toolkit"]}
     assert set(kept) == {"s2_barriers", "s3_baseline"}
-    assert kept["s2_barriers"]["text"] == BARRIERS_ANSWER and kept["s2_barriers"]["toolkit_version"] == "2026.1"
+    assert kept["s2_barriers"]["text"] == BARRIERS_ANSWER and kept["s2_barriers"]["toolkit_version"] == "2026.2"
     assert kept["s3_baseline"]["selected_labels"] == ["Partly"]
 
 
@@ -294,7 +294,7 @@ def test_the_pdf_prints_kept_answers_under_their_heading(alice_client, moved):
     kept = text[kept_at : text.index("Action plan and review", kept_at)]
     assert f"2.2 {asked('s2_barriers')}" in kept and "Answer to s2_barriers." in kept
     assert "3.2a Do you already have baseline data" in kept and "Partly" in kept
-    assert kept.count("Asked in version 2026.1") == 2
+    assert kept.count("Asked in version 2026.2") == 2
     # The new version's questions are printed as it asks them.
     assert "2.6 What unintended effects on inequalities could the work have?" in text[:kept_at]
     assert accessibility_findings(response.content) == []
@@ -323,7 +323,7 @@ def test_a_report_without_kept_answers_has_no_such_heading(alice_client, answere
 def _nothing_moved(assessment: Assessment, before: dict) -> bool:
     assessment.refresh_from_db()
     return (
-        assessment.toolkit_version.label == "2026.1"
+        assessment.toolkit_version.label == "2026.2"
         and stored_answers(assessment) == before
         and not (AnswerRevision.objects.filter(answer__assessment=assessment, kind__in=["move", "kept"]).exists())
     )
@@ -338,7 +338,7 @@ def test_a_second_press_of_the_button_moves_nothing_more(alice_client, answered,
     revision = answered.revision
     again = alice_client.post(preview_url(answered), data, follow=True)
     assert again.redirect_chain[-1][0] == reverse("assessment_task_list", args=[answered.pk])
-    assert "This assessment already uses version 2026.2 of the toolkit." in text_of(again.content.decode())
+    assert "This assessment already uses version 2027.1 of the toolkit." in text_of(again.content.decode())
     answered.refresh_from_db()
     assert answered.revision == revision
     assert AnswerRevision.objects.filter(answer__assessment=answered).count() == revisions
@@ -348,12 +348,12 @@ def test_a_preview_from_before_a_newer_version_was_published_is_refused(alice_cl
     before = stored_answers(answered)
     page = alice_client.get(preview_url(answered)).content.decode()
     data = {k: v for k, v in hidden_inputs(page).items() if k != "csrfmiddlewaretoken"}
-    publish_version("2026.3")
+    publish_version("2027.2")
     response = alice_client.post(preview_url(answered), data, follow=True)
     assert response.redirect_chain[-1][0] == preview_url(answered)
     shown = response.content.decode()
-    assert "<title>Error: Move to version 2026.3 of the toolkit" in shown
-    assert "Version 2026.3 of the toolkit was published after the page was opened, so nothing was moved." in text_of(
+    assert "<title>Error: Move to version 2027.2 of the toolkit" in shown
+    assert "Version 2027.2 of the toolkit was published after the page was opened, so nothing was moved." in text_of(
         shown
     )
     assert _nothing_moved(answered, before)
@@ -385,7 +385,7 @@ def test_another_assessments_version_ids_move_nothing(alice_client, answered, re
     from assessments.services import assessment_create
     from tests.conftest import DETAILS
 
-    other = assessment_create(owner=alice, details=dict(DETAILS))  # on 2026.2 already
+    other = assessment_create(owner=alice, details=dict(DETAILS))  # on 2027.1 already
     before = stored_answers(answered)
     response = move(alice_client, answered, from_version=str(other.toolkit_version_id), to_version=str(revised.pk))
     assert response.status_code == 302 and response["Location"] == preview_url(answered)
@@ -417,7 +417,7 @@ def test_an_outsider_gets_404_and_moves_nothing(answered, revised, charlie_clien
 
 def test_kept_answers_carry_over_again_to_a_version_that_asks_their_questions(alice_client, moved):
     before = stored_answers(moved)
-    later = publish_version("2026.3")  # the shipped content again: 2.2, 4.4 and "Partly" are back
+    later = publish_version("2027.2")  # the shipped content again: 2.2, 4.4 and "Partly" are back
     preview = text_of(alice_client.get(preview_url(moved)).content.decode())
     assert f"Answers kept under “{KEPT_HEADING}” (0)" in preview
     move(alice_client, moved)
@@ -432,11 +432,11 @@ def test_kept_answers_carry_over_again_to_a_version_that_asks_their_questions(al
 def test_an_answer_given_since_the_move_wins_over_a_kept_one(alice_client, moved, alice):
     baseline = moved.toolkit_version.sections.get(number=3).questions.get(key="s3_baseline")
     answer_save(assessment=moved, question=baseline, value="yes", base_version=0, user=alice)
-    publish_version("2026.3")
+    publish_version("2027.2")
     move(alice_client, moved)
     moved.refresh_from_db()
     answers = Answer.objects.filter(assessment=moved, question__key="s3_baseline").select_related(
         "question__section__version"
     )
     by_version = {a.question.section.version.label: a.selected for a in answers}
-    assert by_version == {"2026.3": ["yes"], "2026.1": ["partly"]}
+    assert by_version == {"2027.2": ["yes"], "2026.2": ["partly"]}

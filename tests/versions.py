@@ -12,7 +12,7 @@ from tests.conftest import CONTENT_FILE
 from toolkit_content.loader import read_file, toolkit_load
 from toolkit_content.models import ToolkitVersion
 
-# What the tests' "2026.2" changes, and so what moving to it should do:
+# What the tests' "2027.1" changes, and so what moving to it should do:
 # section 1 is unchanged (a completion there carries over);
 # section 2 loses 2.2 (s2_barriers), rewords 2.1 and gains a question at the end;
 # section 3's 3.2a no longer offers "Partly";
@@ -60,5 +60,5 @@ def publish_version(
     return toolkit_load(content=content, publish=True).version
 
 
-def publish_revised_version(label: str = "2026.2") -> ToolkitVersion:
+def publish_revised_version(label: str = "2027.1") -> ToolkitVersion:
     return publish_version(label, **REVISED_CHANGES)

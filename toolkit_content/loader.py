@@ -1,4 +1,9 @@
-"""Load the toolkit content file (YAML) into the database, idempotently.
+"""The toolkit content file (YAML): read and check it, load it idempotently, write it.
+
+`manage.py load_toolkit` loads the shipped file; `import_toolkit` and the admin's upload
+read any file into a new draft (toolkit_content.services.version_import); `export_toolkit`
+and the admin's download write a version back out with `dump_text`, which reads back to
+the same content.
 
 The file is validated completely before anything is written, and every problem names
 where it is (for example ``sections[2].questions[4].answer_type``), so an editor can
@@ -13,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
 from django.utils import timezone
 
 from toolkit_content.models import (
@@ -25,8 +31,8 @@ from toolkit_content.models import (
     ToolkitVersion,
     WorkingExample,
 )
+from toolkit_content.services import KEY_PATTERN, VersionNotValid, version_publish, version_write_content
 
-KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
 
 
@@ -196,6 +202,32 @@ def validate(data: Any) -> dict[str, Any]:
     }
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without aliases (*name): a few lines of aliases can stand for billions of
+    values, and no content file needs them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", mark)
+        return super().compose_node(parent, index)
+
+
+def parse_text(raw: str, source: str = "file") -> dict[str, Any]:
+    """Parse and check a content file's text; ToolkitFileError names the line or the field."""
+    try:
+        data = yaml.load(raw, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
+        raise ToolkitFileError(f"{source}: not valid YAML at {where}: {exc.problem}.") from None
+    except yaml.YAMLError as exc:
+        raise ToolkitFileError(f"{source}: not valid YAML: {exc}.") from None
+    content = validate(data)
+    _check_fits(content)
+    return content
+
+
 def read_file(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_text(encoding="utf-8")
@@ -203,41 +235,64 @@ def read_file(path: Path) -> dict[str, Any]:
         raise ToolkitFileError(f"{path}: no such file.") from None
     except UnicodeDecodeError as exc:
         raise ToolkitFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
+    return parse_text(raw, str(path))
+
+
+# Which model each part of the content is stored in, for the lengths of its columns.
+_STORED_IN: dict[str, type[models.Model]] = {
+    "toolkit": Toolkit,
+    "version": ToolkitVersion,
+    "introduction": IntroductionTopic,
+    "sections": Section,
+    "working_example": WorkingExample,
+    "resources": Resource,
+    "questions": Question,
+}
+
+
+def _check_fits(value: Any, where: str = "", model: type[models.Model] | None = None) -> None:
+    """Every text fits its database column and holds no NUL character (PostgreSQL refuses it)."""
+    if isinstance(value, dict):
+        for field, item in value.items():
+            path = f"{where}.{field}" if where else field
+            if isinstance(item, str):
+                if "\x00" in item:
+                    raise ToolkitFileError(f"{path}: contains a NUL character.")
+                limit = _max_length(model, field)
+                if limit is not None and len(item) > limit:
+                    raise ToolkitFileError(f"{path}: at most {limit} characters ({len(item)} given).")
+            else:
+                _check_fits(item, path, _STORED_IN.get(field, model))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_fits(item, f"{where}[{i}]", model)
+
+
+def _max_length(model: type[models.Model] | None, field: str) -> int | None:
+    if model is None:
+        return None
     try:
-        data = yaml.safe_load(raw)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
-        raise ToolkitFileError(f"{path}: not valid YAML at {where}: {exc.problem}.") from None
-    except yaml.YAMLError as exc:
-        raise ToolkitFileError(f"{path}: not valid YAML: {exc}.") from None
-    return validate(data)
+        return getattr(model._meta.get_field(field), "max_length", None)
+    except FieldDoesNotExist:
+        return None
 
 
 def _digest(content: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _write_children(version: ToolkitVersion, content: dict[str, Any]) -> None:
-    IntroductionTopic.objects.bulk_create(
-        IntroductionTopic(version=version, order=i, **topic) for i, topic in enumerate(content["introduction"], start=1)
-    )
-    for s in content["sections"]:
-        section = Section.objects.create(
-            version=version, number=s["number"], title=s["title"], purpose=s["purpose"], guidance=s["guidance"]
-        )
-        WorkingExample.objects.create(section=section, **s["working_example"])
-        Resource.objects.bulk_create(
-            Resource(section=section, order=i, **r) for i, r in enumerate(s["resources"], start=1)
-        )
-        Question.objects.bulk_create(
-            Question(section=section, order=i, **q) for i, q in enumerate(s["questions"], start=1)
-        )
+def _publish(version: ToolkitVersion) -> None:
+    try:
+        version_publish(version=version)
+    except VersionNotValid as exc:
+        listed = "\n".join(f"- {fault}" for fault in exc.faults)
+        raise ToolkitFileError(f"version {version.label} was not published. Fix these first:\n{listed}") from None
 
 
 @transaction.atomic
 def toolkit_load(*, content: dict[str, Any], publish: bool = True) -> LoadResult:
-    """Create or refresh the version the content describes.
+    """Create or refresh the version the content describes, publishing it through
+    toolkit_content.services.version_publish (which checks it first) unless `publish` is off.
 
     Loading the same content twice changes nothing. A published version is never edited
     in place: different content for a published label is refused.
@@ -253,13 +308,11 @@ def toolkit_load(*, content: dict[str, Any], publish: bool = True) -> LoadResult
     label = content["version"]["label"]
     version = ToolkitVersion.objects.select_for_update().filter(toolkit=toolkit, label=label).first()
     if version is not None and version.source_digest == digest:
-        if publish and version.status == ToolkitVersion.Status.DRAFT:
-            version.status = ToolkitVersion.Status.PUBLISHED
-            version.published_at = timezone.now()
-            version.save(update_fields=["status", "published_at"])
+        if publish and not version.is_published:
+            _publish(version)
             return LoadResult(version=version, created=False, changed=True)
         return LoadResult(version=version, created=False, changed=False)
-    if version is not None and version.status == ToolkitVersion.Status.PUBLISHED:
+    if version is not None and version.is_published:
         raise ToolkitFileError(
             f"version.label: version {label} is published and differs from this file. Published versions "
             "are never edited in place: give the file a new version label."
@@ -274,9 +327,42 @@ def toolkit_load(*, content: dict[str, Any], publish: bool = True) -> LoadResult
     version.notes = content["version"]["notes"]
     version.project_details_guidance = content["project_details_guidance"]
     version.source_digest = digest
-    if publish:
-        version.status = ToolkitVersion.Status.PUBLISHED
-        version.published_at = timezone.now()
     version.save()
-    _write_children(version, content)
+    version_write_content(version, content)
+    if publish:
+        _publish(version)
+        version.refresh_from_db()
     return LoadResult(version=version, created=created, changed=True)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Readable YAML: texts of more than one line as blocks, keys in the content's order."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
+def dump_text(content: dict[str, Any], *, version: ToolkitVersion) -> str:
+    """The content file for a version: what parse_text reads back to the same content.
+
+    The version block also says when it was published and exported, for the reader; loading
+    ignores both, and they and the label are all that differ between two exports of one content.
+    """
+    data = dict(content)
+    data["version"] = {
+        **content["version"],
+        "published_at": version.published_at.isoformat() if version.published_at else None,
+        "exported_at": timezone.now().isoformat(timespec="seconds"),
+    }
+    header = (
+        f"# {version.toolkit.name}, version {version.label}: toolkit content for HIAT Assessments.\n"
+        "# Load it with `manage.py import_toolkit FILE` (a new draft) or in the admin.\n"
+        "# Question keys are stable identifiers: answers carry over between versions by key.\n\n"
+    )
+    return header + yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False
+    )

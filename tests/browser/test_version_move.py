@@ -21,19 +21,19 @@ def test_the_owner_moves_to_a_newer_version_and_keeps_every_answer(page: Page, l
     sign_in_context(page.context, live_server, alice)
 
     page.goto(f"/assessments/{assessment.pk}/")
-    page.get_by_role("link", name="See what moving this assessment to version 2026.2 changes").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Move to version 2026.2 of the toolkit")
+    page.get_by_role("link", name="See what moving this assessment to version 2027.1 changes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Move to version 2027.1 of the toolkit")
     expect(page.get_by_role("heading", name="Answers that carry over (1)")).to_be_visible()
-    expect(page.get_by_text("Version 2026.2 does not ask this question.")).to_be_visible()
+    expect(page.get_by_text("Version 2027.1 does not ask this question.")).to_be_visible()
 
-    page.get_by_role("button", name="Move to version 2026.2").dblclick()
+    page.get_by_role("button", name="Move to version 2027.1").dblclick()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "This assessment now uses version 2026.2 of the toolkit. 1 answer carried over."
+        "This assessment now uses version 2027.1 of the toolkit. 1 answer carried over."
     )
     expect(page.get_by_role("heading", name=KEPT_HEADING)).to_be_visible()
     expect(page.get_by_text("Costs and travel.")).to_be_visible()
 
     assessment = Assessment.objects.get(pk=assessment.pk)
-    assert assessment.toolkit_version.label == "2026.2"
+    assert assessment.toolkit_version.label == "2027.1"
     moves = AnswerRevision.objects.filter(answer__assessment=assessment, kind__in=["move", "kept"])
     assert moves.count() == 2  # once for each answer, however often the button was pressed
