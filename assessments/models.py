@@ -82,6 +82,9 @@ class Assessment(models.Model):
     # The random token of the "Start a new assessment" page that created it: the same page
     # submitted twice (a double click, a retried request) makes one assessment, not two.
     creation_token = models.UUIDField(null=True, blank=True, editable=False)
+    # Nobody may change it, whatever their role (assessments.access): set when a workshop it
+    # was made in closes with participants' work made read-only.
+    read_only = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-updated_at"]

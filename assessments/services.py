@@ -51,8 +51,15 @@ def _bump_revision(assessment: Assessment) -> None:
 
 
 @transaction.atomic
-def assessment_create(*, owner: User, details: dict[str, Any], creation_token: uuid.UUID | None = None) -> Assessment:
-    """Start an assessment on the newest published toolkit version, which it keeps for life.
+def assessment_create(
+    *,
+    owner: User,
+    details: dict[str, Any],
+    creation_token: uuid.UUID | None = None,
+    toolkit_version: ToolkitVersion | None = None,
+) -> Assessment:
+    """Start an assessment on the newest published toolkit version (or the one given: a
+    workshop's), which it keeps for life.
 
     `creation_token` is the random token of the page that asked: the same page submitted
     again (a double click, a request retried) returns the assessment it made the first time.
@@ -64,8 +71,65 @@ def assessment_create(*, owner: User, details: dict[str, Any], creation_token: u
         if existing is not None:
             return existing
     return Assessment.objects.create(
-        owner=owner, toolkit_version=latest_published_version(), creation_token=creation_token, **details
+        owner=owner,
+        toolkit_version=toolkit_version or latest_published_version(),
+        creation_token=creation_token,
+        **details,
     )
+
+
+# The project details a copy takes from its source (assessment_copy).
+COPIED_DETAILS = (
+    "title",
+    "organisation",
+    "work_type",
+    "work_type_other",
+    "description",
+    "population_and_place",
+    "lead_and_team",
+    "public_advisers",
+    "start_date",
+    "review_date",
+)
+
+
+@transaction.atomic
+def assessment_copy(*, source: Assessment, owner: User, title: str) -> Assessment:
+    """A new assessment for `owner` starting from `source`'s details and answers (a case study).
+
+    The answers are written as `owner`'s first versions, with their history, under the new
+    assessment's lock, in one revision: the copy is an assessment like any other, not rows
+    cloned behind the services' back. Section completions and the summary are not copied:
+    working those out is the exercise.
+    """
+    details = {field: getattr(source, field) for field in COPIED_DETAILS} | {"title": title[:200]}
+    copy = Assessment.objects.create(owner=owner, toolkit_version=source.toolkit_version, **details)
+    Assessment.objects.select_for_update().filter(pk=copy.pk).values_list("pk", flat=True).get()
+    now = timezone.now()
+    answers = Answer.objects.filter(assessment=source).select_related("question")
+    changed = False
+    for answer in answers:
+        outcome, _answer = _write(
+            assessment=copy,
+            question=answer.question,
+            stored=(answer.text, list(answer.selected)),
+            base_version=0,
+            user=owner,
+            now=now,
+        )
+        changed |= isinstance(outcome, Saved) and outcome.changed
+    if changed:
+        _bump_revision(copy)
+    return copy
+
+
+def assessments_set_read_only(*, assessment_ids: list[uuid.UUID], read_only: bool) -> int:
+    """Make these assessments read-only for everyone (or editable again); returns how many changed.
+
+    Not a change to what the report shows, so the revision stays. Saves take the same row
+    lock and read the flag under it (_lock_for_editing), so none lands after this commits.
+    """
+    return Assessment.objects.filter(pk__in=assessment_ids).exclude(read_only=read_only).update(read_only=read_only)
 
 
 def value_digest(value: Any) -> str:
@@ -165,8 +229,10 @@ def _lock_for_editing(assessment: Assessment, user: User) -> None:
     time (no two first saves of a question can race to insert) and the role is checked as
     it is when the write happens, not when the page was loaded.
     """
-    Assessment.objects.select_for_update().filter(pk=assessment.pk).values_list("pk", flat=True).get()
-    require(user, assessment, Action.EDIT)
+    read_only = (
+        Assessment.objects.select_for_update().filter(pk=assessment.pk).values_list("read_only", flat=True).get()
+    )
+    require(user, assessment, Action.EDIT, read_only=read_only)
 
 
 def _write(
