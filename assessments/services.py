@@ -97,28 +97,45 @@ COPIED_DETAILS = (
 def assessment_copy(*, source: Assessment, owner: User, title: str) -> Assessment:
     """A new assessment for `owner` starting from `source`'s details and answers (a case study).
 
-    The answers are written as `owner`'s first versions, with their history, under the new
-    assessment's lock, in one revision: the copy is an assessment like any other, not rows
-    cloned behind the services' back. Section completions and the summary are not copied:
-    working those out is the exercise.
+    The answers become `owner`'s first versions (version 1, each with its history entry),
+    as _write would record a first save, in one revision. They are inserted in bulk: the
+    copy is new, so no answer can exist or conflict yet, and a room of people joining a
+    workshop each make one (three queries, not three per answer). Section completions and
+    the summary are not copied: working those out is the exercise.
     """
     details = {field: getattr(source, field) for field in COPIED_DETAILS} | {"title": title[:200]}
     copy = Assessment.objects.create(owner=owner, toolkit_version=source.toolkit_version, **details)
-    Assessment.objects.select_for_update().filter(pk=copy.pk).values_list("pk", flat=True).get()
     now = timezone.now()
-    answers = Answer.objects.filter(assessment=source).select_related("question")
-    changed = False
-    for answer in answers:
-        outcome, _answer = _write(
+    answered = [
+        a
+        for a in Answer.objects.filter(assessment=source).select_related("question")
+        if rules_for(a.question).is_answered(a.text, a.selected)
+    ]
+    copied = Answer.objects.bulk_create(
+        Answer(
             assessment=copy,
-            question=answer.question,
-            stored=(answer.text, list(answer.selected)),
-            base_version=0,
-            user=owner,
-            now=now,
+            question=a.question,
+            text=a.text,
+            selected=list(a.selected),
+            version=1,
+            updated_by=owner,
         )
-        changed |= isinstance(outcome, Saved) and outcome.changed
-    if changed:
+        for a in answered
+    )
+    AnswerRevision.objects.bulk_create(
+        AnswerRevision(
+            answer=answer,
+            version=1,
+            kind=AnswerRevision.Kind.EDIT,
+            text=answer.text,
+            selected=answer.selected,
+            author=owner,
+            started_at=now,
+            saved_at=now,
+        )
+        for answer in copied
+    )
+    if copied:
         _bump_revision(copy)
     return copy
 
