@@ -660,3 +660,10 @@ def test_a_trainer_deleting_their_account_deletes_their_workshops_guests(worksho
     assert f"The workshop “{workshop.name}”" in page
     assert client.post(reverse("account_delete"), {"password": PASSWORD}).status_code == 302
     assert not Workshop.objects.exists() and not User.objects.filter(pk=gus.pk).exists()
+
+
+def test_a_guest_signed_out_for_inactivity_is_sent_back_through_the_workshop_code(workshop):
+    client, response = join_as(workshop, "Sam")
+    page = client.get(response["Location"]).content.decode()
+    assert f'data-sign-in-url="{reverse("join")}"' in page
+    assert "Enter the workshop code again" in Client().get(reverse("login")).content.decode()
