@@ -104,6 +104,31 @@ def user_change_email(*, user: User, email: str, password: str, request: HttpReq
     _notify_change(to=previous, change="email address", user=user, account=previous, request=request)
 
 
+def user_add_sign_in(*, user: User, email: str, new_password: str, request: HttpRequest) -> None:
+    """Give an account made without sign-in details (a workshop guest's) an email and password.
+
+    Only for an account that has no usable password: there is no current password to ask
+    for, and the session is the proof of who they are. From then on it is an account like
+    any other, kept when the workshop is deleted. The session carries on.
+    """
+    if user.has_usable_password():
+        raise ValidationError({"email": "This account already has an email address and password"})
+    email = email.strip().lower()
+    try:
+        with transaction.atomic():
+            if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+                raise ValidationError({"email": EMAIL_TAKEN})
+            user.email = email
+            user.set_password(new_password)
+            user.save(update_fields=["email", "password"])
+    except IntegrityError:  # the same address taken by a request that committed first
+        raise ValidationError({"email": EMAIL_TAKEN}) from None
+    update_session_auth_hash(request, user)
+    security_event_record(
+        kind=SecurityEvent.Kind.PASSWORD_CHANGED, request=request, user=user, detail={"added_sign_in_details": True}
+    )
+
+
 def user_change_password(*, user: User, new_password: str, request: HttpRequest) -> None:
     """Set a new password (already validated), ending every other session but this one."""
     user.set_password(new_password)

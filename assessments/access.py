@@ -42,6 +42,15 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 }
 
 
+# What nobody may do to a read-only assessment (Assessment.read_only: a closed workshop's).
+LOCKED_BY_READ_ONLY = frozenset({Action.EDIT, Action.MOVE_VERSION})
+
+
+def allowed(role: Role, action: Action, *, read_only: bool) -> bool:
+    """The one rule: the role's permissions, less editing while the assessment is read-only."""
+    return action in PERMISSIONS[role] and not (read_only and action in LOCKED_BY_READ_ONLY)
+
+
 class Access(NamedTuple):
     """The assessment and the person's role on it: `assessment, role = get_assessment_for(...)`."""
 
@@ -49,7 +58,7 @@ class Access(NamedTuple):
     role: Role
 
     def allows(self, action: Action) -> bool:
-        return action in PERMISSIONS[self.role]
+        return allowed(self.role, action, read_only=self.assessment.read_only)
 
 
 def assessments_visible_to(user: User | AnonymousUser) -> QuerySet[Assessment]:
@@ -111,37 +120,42 @@ def get_assessment_for(user: User | AnonymousUser, pk: uuid.UUID | str, action: 
         raise Http404("No assessment found.")
     access = Access(assessment=assessment, role=role)
     if not access.allows(action):
+        if assessment.read_only and action in LOCKED_BY_READ_ONLY:
+            raise PermissionDenied("This assessment is read-only: nobody can change it now.")
         raise PermissionDenied(f"A {role.label.lower()} cannot do that.")
     return access
 
 
-def require(user: User, assessment: Assessment, action: Action) -> Role:
+def require(user: User, assessment: Assessment, action: Action, *, read_only: bool | None = None) -> Role:
     """For services: the person's role now, if it allows `action`; else PermissionDenied.
 
     A service checks again inside its transaction, so someone removed from the team after
-    loading a page cannot still save from it.
+    loading a page cannot still save from it. `read_only` is the flag as read under the
+    service's row lock (else the one on `assessment`), so a workshop closed while a page was
+    open stops its saves too.
     """
-    return _allowed(role_of(user, assessment), action)
+    return _allowed(role_of(user, assessment), action, assessment.read_only if read_only is None else read_only)
 
 
 def lock_and_require(user: User, assessment: Assessment, action: Action) -> Role:
     """For services: take the assessment's row lock for this transaction, and then `require`.
 
-    One query: the lock and the role as it is once the lock is held, so writes to one
-    assessment run one at a time and each checks the role as it is when it happens.
+    One query: the lock, and the role and read-only flag as they are once the lock is held,
+    so writes to one assessment run one at a time and each is checked as it happens (a
+    workshop closed while a page was open stops that page's saves too).
     """
-    owner_id, member_role = (
+    owner_id, member_role, read_only = (
         Assessment.objects.select_for_update()
         .filter(pk=assessment.pk)
         .annotate(member_role=_member_role(user))
-        .values_list("owner_id", "member_role")
+        .values_list("owner_id", "member_role", "read_only")
         .get()
     )
-    return _allowed(_role(user, owner_id, member_role), action)
+    return _allowed(_role(user, owner_id, member_role), action, read_only)
 
 
-def _allowed(role: Role | None, action: Action) -> Role:
-    if role is None or action not in PERMISSIONS[role]:
+def _allowed(role: Role | None, action: Action, read_only: bool) -> Role:
+    if role is None or not allowed(role, action, read_only=read_only):
         raise PermissionDenied("You cannot do that to this assessment.")
     return role
 

@@ -86,6 +86,9 @@ class Assessment(models.Model):
     # made meanwhile wait for that one task (which reschedules itself until edits settle)
     # instead of each queuing their own (assessments/tasks.py, render_settled).
     settled_render_queued = models.BooleanField(default=False, editable=False)
+    # Nobody may change it, whatever their role (assessments.access): set when a workshop it
+    # was made in closes with participants' work made read-only.
+    read_only = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-updated_at"]

@@ -199,8 +199,9 @@ def summaries(assessments: Iterable[Assessment]) -> dict[uuid.UUID, Summary]:
 
 def question_by_key(assessment: Assessment, key: str) -> Question | None:
     """The question of the assessment's own toolkit version with this key (None if it has none)."""
-    return (
-        Question.objects.filter(section__version_id=assessment.toolkit_version_id, key=key)
-        .select_related("section")
-        .first()
-    )
+    return question_in_version(assessment.toolkit_version_id, key)
+
+
+def question_in_version(version_id: int, key: str) -> Question | None:
+    """The question of this toolkit version with this key (None if it has none)."""
+    return Question.objects.filter(section__version_id=version_id, key=key).select_related("section").first()

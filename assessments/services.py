@@ -76,8 +76,15 @@ def _bump_revision(assessment: Assessment) -> None:
 
 
 @transaction.atomic
-def assessment_create(*, owner: User, details: dict[str, Any], creation_token: uuid.UUID | None = None) -> Assessment:
-    """Start an assessment on the newest published toolkit version, which it keeps for life.
+def assessment_create(
+    *,
+    owner: User,
+    details: dict[str, Any],
+    creation_token: uuid.UUID | None = None,
+    toolkit_version: ToolkitVersion | None = None,
+) -> Assessment:
+    """Start an assessment on the newest published toolkit version (or the one given: a
+    workshop's), which it keeps for life.
 
     `creation_token` is the random token of the page that asked: the same page submitted
     again (a double click, a request retried) returns the assessment it made the first time.
@@ -89,8 +96,82 @@ def assessment_create(*, owner: User, details: dict[str, Any], creation_token: u
         if existing is not None:
             return existing
     return Assessment.objects.create(
-        owner=owner, toolkit_version=latest_published_version(), creation_token=creation_token, **details
+        owner=owner,
+        toolkit_version=toolkit_version or latest_published_version(),
+        creation_token=creation_token,
+        **details,
     )
+
+
+# The project details a copy takes from its source (assessment_copy).
+COPIED_DETAILS = (
+    "title",
+    "organisation",
+    "work_type",
+    "work_type_other",
+    "description",
+    "population_and_place",
+    "lead_and_team",
+    "public_advisers",
+    "start_date",
+    "review_date",
+)
+
+
+@transaction.atomic
+def assessment_copy(*, source: Assessment, owner: User, title: str) -> Assessment:
+    """A new assessment for `owner` starting from `source`'s details and answers (a case study).
+
+    The answers become `owner`'s first versions (version 1, each with its history entry),
+    as _write would record a first save, in one revision. They are inserted in bulk: the
+    copy is new, so no answer can exist or conflict yet, and a room of people joining a
+    workshop each make one (three queries, not three per answer). Section completions and
+    the summary are not copied: working those out is the exercise.
+    """
+    details = {field: getattr(source, field) for field in COPIED_DETAILS} | {"title": title[:200]}
+    copy = Assessment.objects.create(owner=owner, toolkit_version=source.toolkit_version, **details)
+    now = timezone.now()
+    answered = [
+        a
+        for a in Answer.objects.filter(assessment=source).select_related("question")
+        if rules_for(a.question).is_answered(a.text, a.selected)
+    ]
+    copied = Answer.objects.bulk_create(
+        Answer(
+            assessment=copy,
+            question=a.question,
+            text=a.text,
+            selected=list(a.selected),
+            version=1,
+            updated_by=owner,
+        )
+        for a in answered
+    )
+    AnswerRevision.objects.bulk_create(
+        AnswerRevision(
+            answer=answer,
+            version=1,
+            kind=AnswerRevision.Kind.EDIT,
+            text=answer.text,
+            selected=answer.selected,
+            author=owner,
+            started_at=now,
+            saved_at=now,
+        )
+        for answer in copied
+    )
+    if copied:
+        _bump_revision(copy)
+    return copy
+
+
+def assessments_set_read_only(*, assessment_ids: list[uuid.UUID], read_only: bool) -> int:
+    """Make these assessments read-only for everyone (or editable again); returns how many changed.
+
+    Not a change to what the report shows, so the revision stays. Saves take the same row
+    lock and read the flag under it (_lock_for_editing), so none lands after this commits.
+    """
+    return Assessment.objects.filter(pk__in=assessment_ids).exclude(read_only=read_only).update(read_only=read_only)
 
 
 def value_digest(value: Any) -> str:

@@ -106,6 +106,30 @@ def team_invite(*, assessment: Assessment, email: str, role: Role, invited_by: U
     return f"An invitation has been sent to {email}. It works for {INVITATION_VALID_FOR.days} days."
 
 
+def team_add(*, assessment: Assessment, user: User, role: Role, added_by: User | None) -> None:
+    """Put someone on the team directly, without an email (a workshop group or its trainer).
+
+    Nothing changes for the owner or for someone already on the team: joining twice (a
+    double submit, a second browser) is the same as joining once.
+    """
+    if role not in MEMBER_ROLES:
+        raise ValidationError("Choose editor or viewer")
+    if user.pk == assessment.owner_id:
+        return
+    Membership.objects.get_or_create(assessment=assessment, user=user, defaults={"role": role, "added_by": added_by})
+
+
+def team_owner_replace(*, assessment: Assessment, new_owner: User) -> None:
+    """Make a team member the owner when the owner's account is about to be deleted.
+
+    Unlike team_transfer, the old owner does not stay on the team: their account is going.
+    """
+    with transaction.atomic():
+        Membership.objects.filter(assessment=assessment, user=new_owner).delete()
+        Assessment.objects.filter(pk=assessment.pk).update(owner=new_owner)
+    assessment.owner = new_owner
+
+
 def _join(invitation: Invitation, user: User) -> Assessment:
     """Accept an open invitation for `user`, inside the caller's transaction."""
     assessment = invitation.assessment

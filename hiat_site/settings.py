@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "accounts",
     "toolkit_content",
     "assessments",
+    "workshops",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.session_timeout",
+                "workshops.context_processors.workshops_navigation",
             ],
         },
     },
@@ -196,7 +198,14 @@ PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", default="")
 # The security log (accounts.SecurityEvent) is kept this many days, then deleted by
 # `manage.py purge_security_log`; the privacy notice quotes the figure.
 SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 365)
+# Workshops (docs/adr/0016-workshops.md): join codes that match no workshop, counted per
+# address, are refused after this many in the window. A room of 200 behind one address
+# mistypes far fewer; a guesser gets that many tries in ~10^12 codes.
+WORKSHOP_JOIN_FAILURE_LIMIT = env_int("WORKSHOP_JOIN_FAILURE_LIMIT", 60)
+WORKSHOP_JOIN_FAILURE_WINDOW_MINUTES = env_int("WORKSHOP_JOIN_FAILURE_WINDOW_MINUTES", 10)
 for _name in (
+    "WORKSHOP_JOIN_FAILURE_LIMIT",
+    "WORKSHOP_JOIN_FAILURE_WINDOW_MINUTES",
     "AXES_FAILURE_LIMIT",
     "PASSWORD_RESET_LIMIT_PER_HOUR",
     "SESSION_ABSOLUTE_LIMIT_HOURS",

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from assessments import team_views
 from hiat_site import views as site_views
+from workshops.urls import join_urlpatterns
 
 admin.site.site_header = "HIAT Assessments administration"
 admin.site.site_title = "HIAT Assessments admin"
@@ -15,6 +16,8 @@ urlpatterns = [
     path("favicon.ico", site_views.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("assessments/", include("assessments.urls")),
+    path("workshops/", include("workshops.urls")),
+    path("join/", include(join_urlpatterns)),
     path("invitations/<str:token>/", team_views.invitation_accept, name="invitation_accept"),
     path("admin/", admin.site.urls),
 ]

@@ -53,5 +53,6 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "kept_post_hours": int(KEEP_FOR.total_seconds() // 3600),
         "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+        "join_window_minutes": settings.WORKSHOP_JOIN_FAILURE_WINDOW_MINUTES,
     }
     return render(request, "privacy.html", context)

@@ -131,3 +131,64 @@ def report_worker(transactional_db):
     process.send_signal(signal.SIGTERM)
     output = process.communicate(timeout=60)[0].decode()
     assert process.returncode == 0, output[-3000:]
+
+
+# --- Workshops: tara runs workshops, trevor is another trainer -----------------------------
+
+
+def make_trainer(email: str, name: str) -> User:
+    from django.contrib.auth.models import Group
+
+    from workshops.models import TRAINERS_GROUP
+
+    user = User.objects.create_user(email, PASSWORD, display_name=name)
+    user.groups.add(Group.objects.get_or_create(name=TRAINERS_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def tara(db) -> User:
+    return make_trainer("tara@example.org", "Tara Trainer")
+
+
+@pytest.fixture
+def trevor(db) -> User:
+    return make_trainer("trevor@example.org", "Trevor Othertrainer")
+
+
+def make_workshop(
+    trainer: User, toolkit_version: ToolkitVersion, *, group_names: list[str] | None = None, **overrides: object
+):
+    from django.utils import timezone
+
+    from workshops.models import Workshop
+    from workshops.services import workshop_create
+
+    details = {
+        "name": "HIAT in practice, Eastborough",
+        "starts_at": timezone.now(),
+        "description": "",
+        "toolkit_version": toolkit_version,
+        "mode": Workshop.Mode.INDIVIDUAL,
+        "case_study": None,
+        "capacity": 30,
+        **overrides,
+    }
+    return workshop_create(trainer=trainer, details=details, group_names=list(group_names or []))
+
+
+@pytest.fixture
+def workshop(tara, toolkit_version):
+    return make_workshop(tara, toolkit_version)
+
+
+def join_as(workshop, name: str, *, client: Client | None = None, group: object = None, ip: str = "127.0.0.1"):
+    """Join through the join page as a person does; returns (the client now signed in, the response)."""
+    from django.urls import reverse
+
+    client = client or Client(REMOTE_ADDR=ip)
+    data: dict[str, object] = {"display_name": name}
+    if group is not None:
+        data["group"] = group
+    response = client.post(reverse("join_code", args=[workshop.join_code]), data)
+    return client, response

@@ -111,3 +111,48 @@ def test_section_previews_are_404_for_assessors_whatever_the_id(alice_client, as
     for path in [f"/assessments/preview/sections/{real}/", "/assessments/preview/sections/999999999/"]:
         assert alice_client.get(path).status_code == 404
     assert alice_client.get("/assessments/preview/sections/one/").status_code == 404
+
+
+# --- Read-only assessments (a workshop closed read-only: docs/adr/0016) -------------------
+
+
+@pytest.mark.parametrize("role", ["owner", "editor"])
+def test_a_read_only_assessment_refuses_every_change_whatever_the_role(assessment, role):
+    from accounts.models import User
+    from assessments.models import Membership, Role
+    from assessments.services import assessments_set_read_only
+    from tests.conftest import PASSWORD, client_for
+
+    person = assessment.owner
+    if role == "editor":
+        person = User.objects.create_user("eddie@example.org", PASSWORD, display_name="Eddie Editor")
+        Membership.objects.create(assessment=assessment, user=person, role=Role.EDITOR, added_by=assessment.owner)
+    client = client_for(person)
+    assessments_set_read_only(assessment_ids=[assessment.pk], read_only=True)
+    revision = assessment.revision
+    for name in ("section", "assessment_details", "assessment_summary"):
+        assert client.get(url_for(name, assessment.pk)).status_code == 403, name
+    response = client.post(
+        url_for("answer_save", assessment.pk),
+        {"value": "Words", "base_version": 0, "client_id": "ro"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert client.get(url_for("assessment_task_list", assessment.pk)).status_code == 200
+    assessment.refresh_from_db()
+    assert assessment.revision == revision and not assessment.answers.exists()
+    assessments_set_read_only(assessment_ids=[assessment.pk], read_only=False)
+    assert client.get(url_for("section", assessment.pk)).status_code == 200
+
+
+def test_a_save_from_a_page_loaded_before_closing_is_refused(assessment, toolkit_version):
+    """The services read the flag under the row lock, not from the object the view loaded."""
+    from django.core.exceptions import PermissionDenied
+
+    from assessments.services import answer_save, assessments_set_read_only
+
+    question = toolkit_version.sections.get(number=1).questions.get(key="s1_problem")
+    loaded = type(assessment).objects.get(pk=assessment.pk)  # as a view loaded it, editable
+    assessments_set_read_only(assessment_ids=[assessment.pk], read_only=True)
+    with pytest.raises(PermissionDenied):
+        answer_save(assessment=loaded, question=question, value="Late words", base_version=0, user=assessment.owner)

@@ -42,11 +42,13 @@ def _named_patterns(resolver: URLResolver | None = None, prefix: str = "") -> li
     return found
 
 
-def _url(name: str, route: str, assessment, user) -> str:
+def _url(name: str, route: str, assessment, user, workshop=None) -> str:
     values = {
         "pk": assessment.pk,
         "number": 1,
         "question_key": "s1_problem",
+        "workshop_id": workshop.pk if workshop else 0,
+        "code": workshop.join_code if workshop else "",
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
         "section_pk": assessment.toolkit_version.sections.get(number=1).pk,
@@ -56,9 +58,20 @@ def _url(name: str, route: str, assessment, user) -> str:
     )
 
 
+@pytest.fixture
+def alices_workshop(alice, toolkit_version):
+    """Alice is a trainer too, with a workshop, so its pages answer her."""
+    from django.contrib.auth.models import Group
+
+    from tests.conftest import make_workshop
+
+    alice.groups.add(Group.objects.get_or_create(name="Trainers")[0])
+    return make_workshop(alice, toolkit_version)
+
+
 @pytest.mark.parametrize("name,route", _named_patterns())
-def test_every_url_answers_head_as_it_answers_get(alice_client, assessment, alice, name, route):
-    url = _url(name, route, assessment, alice)
+def test_every_url_answers_head_as_it_answers_get(alice_client, assessment, alice, alices_workshop, name, route):
+    url = _url(name, route, assessment, alice, alices_workshop)
     get = alice_client.get(url)
     head = alice_client.head(url)
     # An error page answers HEAD as it answers GET too: only a URL with nothing behind it may be 404.
@@ -107,10 +120,19 @@ def test_pages_switch_off_browser_features_they_never_use(client, db):
         "assessment_report_preparing",
         "assessment_report_status",
         "assessment_toolkit_version",
+        "workshop_dashboard",
+        "workshop_progress",
+        "workshop_answers_csv",
+        "workshop_reports_status",
     ],
 )
-def test_nothing_shown_to_a_signed_in_person_is_stored_by_a_cache(alice_client, assessment, name):
-    url = reverse(name) if name == "assessment_list" else reverse(name, args=[assessment.pk])
+def test_nothing_shown_to_a_signed_in_person_is_stored_by_a_cache(alice_client, assessment, alices_workshop, name):
+    if name == "assessment_list":
+        url = reverse(name)
+    elif name.startswith("workshop_"):
+        url = reverse(name, args=[alices_workshop.pk])
+    else:
+        url = reverse(name, args=[assessment.pk])
     response = alice_client.get(url)
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]

@@ -23,7 +23,12 @@ async function check(startedAt, waitedMs) {
       cache: "no-store",
     });
     if (response.ok) {
-      status = (await response.json()).status;
+      const body = await response.json();
+      status = body.status;
+      if (body.progress && status !== "ready") {
+        // A ZIP of many reports says how far it has got (workshops' reports.zip).
+        say(`We are preparing the ${region.dataset.kindLabel}. ${body.progress}`);
+      }
     }
   } catch {
     // A dropped connection: try again at the next tick.

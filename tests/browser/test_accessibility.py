@@ -78,6 +78,10 @@ NOT_PAGES = {
     "answer_save": "JSON endpoint for saving one answer (autosave)",
     "account_session": "JSON for the timeout warning (the warning is scanned in test_timeout_warning.py)",
     "answer_restore": "POST only; redirects to the answer's history page (scanned as answer-history-restored)",
+    "workshop_progress": "HTML fragment the dashboard's script puts into the dashboard (scanned there)",
+    "workshop_answers_csv": "CSV download",
+    "workshop_reports_zip": "ZIP download (or 303 to the preparing page, scanned as workshop-reports-preparing)",
+    "workshop_reports_status": "JSON status the preparing page's script asks for",
 }
 
 
@@ -427,6 +431,133 @@ def _server_error(world: World) -> None:
     world.page.set_content(render_to_string("500.html"))
 
 
+def _workshop(world: World, **overrides: object):
+    """Alice as a trainer with a workshop; two guests joined, one has answered 1.1."""
+    from django.contrib.auth.models import Group
+
+    from tests.conftest import make_workshop
+    from workshops.services import guest_create, workshop_join
+
+    world.alice.groups.add(Group.objects.get_or_create(name="Trainers")[0])
+    workshop = make_workshop(world.alice, world.assessment.toolkit_version, **overrides)
+    groups = list(workshop.groups.all())
+    question = world.assessment.toolkit_version.sections.get(number=1).questions.get(key="s1_problem")
+    for n, name in enumerate(("Priya Participant", "Olu Participant")):
+        guest = guest_create(display_name=name)
+        participant = workshop_join(
+            workshop=workshop, user=guest, group_id=groups[n % len(groups)].pk if groups else None
+        )
+        if n == 0:
+            answer_save(
+                assessment=participant.assessment,
+                question=question,
+                value="Housing costs <b>rise</b> fastest for private renters.",
+                base_version=0,
+                user=guest,
+            )
+    return workshop
+
+
+def _trainer_page(path: str, **overrides: object) -> Callable[[World], None]:
+    def visit(world: World) -> None:
+        workshop = _workshop(world, **overrides)
+        world.sign_in()
+        world.page.goto(path.format(id=workshop.pk, code=workshop.join_code))
+
+    return visit
+
+
+def _workshop_question(*, revealed: bool, names: bool = False) -> Callable[[World], None]:
+    def visit(world: World) -> None:
+        workshop = _workshop(world)
+        world.sign_in()
+        world.page.goto(f"/workshops/{workshop.pk}/questions/s1_problem/")
+        if revealed:
+            world.page.get_by_role("button", name="Reveal the answers").click()
+            expect(world.page.get_by_text("fastest for private renters")).to_be_visible()
+        if names:
+            world.page.get_by_role("button", name="Show names").click()
+            expect(world.page.get_by_role("heading", name="Priya Participant")).to_be_visible()
+
+    return visit
+
+
+def _workshop_errors(path: str, button: str) -> Callable[[World], None]:
+    def visit(world: World) -> None:
+        workshop = _workshop(world)
+        world.sign_in()
+        world.page.goto(path.format(id=workshop.pk))
+        world.page.get_by_role("button", name=button).click()
+        expect(world.page.locator(".govuk-error-summary")).to_be_visible()
+
+    return visit
+
+
+def _join_page(*, signed_in: bool = False, **overrides: object) -> Callable[[World], None]:
+    """The join page of someone else's workshop (Alice joins it, or a signed-out visitor)."""
+
+    def visit(world: World) -> None:
+        from tests.conftest import make_trainer, make_workshop
+
+        trainer = make_trainer("tara@example.org", "Tara Trainer")
+        workshop = make_workshop(trainer, world.assessment.toolkit_version, **overrides)
+        if signed_in:
+            world.sign_in()
+        world.page.goto(f"/join/{workshop.join_code}/")
+
+    return visit
+
+
+def _join_name_errors(world: World) -> None:
+    _join_page(mode="groups", group_names=["Red table", "Blue table"])(world)
+    world.page.get_by_role("button", name="Join the workshop").click()
+    expect(world.page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def _join_refused(state: str) -> Callable[[World], None]:
+    def visit(world: World) -> None:
+        from tests.conftest import make_trainer, make_workshop
+        from workshops.services import guest_create, workshop_close, workshop_join
+
+        trainer = make_trainer("tara@example.org", "Tara Trainer")
+        workshop = make_workshop(trainer, world.assessment.toolkit_version, capacity=1)
+        if state == "closed":
+            workshop_close(workshop=workshop, read_only=True)
+        else:
+            workshop_join(workshop=workshop, user=guest_create(display_name="First"))
+        world.page.goto(f"/join/{workshop.join_code}/")
+        expect(world.page.locator("#join-refused")).to_be_visible()
+
+    return visit
+
+
+def _join_throttled(world: World) -> None:
+    with override_settings(WORKSHOP_JOIN_FAILURE_LIMIT=1):
+        world.page.goto("/join/ABCDEFGH/")
+        world.page.goto("/join/ABCDEFGH/")
+        expect(world.page.get_by_role("heading", name="Too many codes tried")).to_be_visible()
+
+
+def _guest(path: str, *, submit: str = "") -> Callable[[World], None]:
+    """A guest who joined on this browser: "Keep your work", or their task list."""
+
+    def visit(world: World) -> None:
+        from tests.conftest import make_trainer, make_workshop
+        from workshops.services import guest_create, workshop_join
+
+        trainer = make_trainer("tara@example.org", "Tara Trainer")
+        workshop = make_workshop(trainer, world.assessment.toolkit_version)
+        guest = guest_create(display_name="Gus Guest")
+        participant = workshop_join(workshop=workshop, user=guest)
+        sign_in_context(world.context, world.live_server, guest)
+        world.page.goto(path.format(assessment=participant.assessment_id))
+        if submit:
+            world.page.get_by_role("button", name=submit).click()
+            expect(world.page.locator(".govuk-error-summary")).to_be_visible()
+
+    return visit
+
+
 # url name -> {scenario id: how to get there}
 SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
     "start": {"start": _anonymous("/"), "start-signed-in": _signed_in(lambda w: "/")},
@@ -530,6 +661,41 @@ SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
     "privacy": {"privacy": _anonymous("/privacy/"), "privacy-signed-in": _signed_in(lambda w: "/privacy/")},
     "section_preview": {"section-preview-draft": _section_preview},
     "admin:login": {"admin-login": _anonymous("/admin/login/")},
+    "workshop_list": {"workshop-list": _trainer_page("/workshops/")},
+    "workshop_new": {
+        "workshop-new": _trainer_page("/workshops/new/"),
+        "workshop-new-errors": _workshop_errors("/workshops/new/", "Create workshop"),
+    },
+    "workshop_dashboard": {
+        "workshop-dashboard": _trainer_page("/workshops/{id}/"),
+        "workshop-dashboard-groups": _trainer_page("/workshops/{id}/", mode="groups", group_names=["Red", "Blue"]),
+    },
+    "workshop_question": {
+        "workshop-question-hidden": _workshop_question(revealed=False),
+        "workshop-question-revealed": _workshop_question(revealed=True),
+        "workshop-question-named": _workshop_question(revealed=True, names=True),
+    },
+    "workshop_reports_preparing": {"workshop-reports-preparing": _trainer_page("/workshops/{id}/reports.zip")},
+    "workshop_close": {
+        "workshop-close": _trainer_page("/workshops/{id}/close/"),
+        "workshop-close-errors": _workshop_errors("/workshops/{id}/close/", "Close the workshop"),
+    },
+    "workshop_delete": {"workshop-delete": _trainer_page("/workshops/{id}/delete/")},
+    "join": {"join": _anonymous("/join/"), "join-errors": _submit_empty("/join/", "Continue")},
+    "join_code": {
+        "join-name": _join_page(),
+        "join-name-signed-in": _join_page(signed_in=True),
+        "join-name-groups": _join_page(mode="groups", group_names=["Red table", "Blue table"]),
+        "join-name-errors": _join_name_errors,
+        "join-closed": _join_refused("closed"),
+        "join-full": _join_refused("full"),
+        "join-throttled": _join_throttled,
+    },
+    "join_keep": {
+        "join-keep": _guest("/join/keep-your-work/"),
+        "join-keep-errors": _guest("/join/keep-your-work/", submit="Keep my work"),
+        "guest-task-list": _guest("/assessments/{assessment}/"),
+    },
     "errors": {
         "404": _signed_in(lambda w: f"/assessments/{uuid.uuid4()}/"),
         "403-csrf": _csrf_failure,
