@@ -53,6 +53,7 @@ bench: install
 	$(BIN)/python scripts/with_postgres.py $(BIN)/python bench/report_pipeline_bench.py
 	$(BIN)/python scripts/with_postgres.py $(BIN)/python bench/serve_bench.py
 	$(BIN)/python scripts/with_postgres.py $(BIN)/python bench/autosave_bench.py
+	$(BIN)/python scripts/with_postgres.py $(BIN)/python bench/workshop_bench.py
 
 lint: install
 	$(BIN)/ruff check .
