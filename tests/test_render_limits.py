@@ -117,10 +117,11 @@ WIDE = "\n".join(["W" * 49] * 40)
     "limit, setting, value, words",
     [
         ("cpu", "REPORT_RENDER_CPU_SECONDS", 1, "more time than we allow"),
-        # Far below the 80 MB a 22-page report needs: it fails part way through its layout,
-        # even when this process has already rendered PDFs (fonts and styles cached, which a
-        # forked child inherits and need not allocate again).
-        ("memory", "REPORT_RENDER_MEMORY_MB", 10, "more memory than we allow"),
+        # No memory case here: the limit is address space added to the forked parent's, and
+        # after other tests have rendered PDFs in this process a child reuses the parent's
+        # freed memory, so whether a small limit is hit depends on test order. The memory
+        # limit is tested on the sandbox itself above (allocating without end, a crash at the
+        # limit), and its refusal page is the same page as these.
         ("time", "REPORT_RENDER_WALL_SECONDS", 0.5, "more time than we allow"),
     ],
 )
