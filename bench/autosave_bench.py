@@ -101,30 +101,36 @@ import os
 import random
 import re
 import secrets
-import shutil
 import signal
 import statistics
 import string
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psutil
-import psycopg2
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(1, str(ROOT))  # the phases run Django from this file
+SCRIPT = Path(__file__).resolve()
 
-from serve_bench import free_port, manage, percentile  # noqa: E402
+from _serve import (  # noqa: E402
+    bench_database,
+    free_port,
+    gunicorn_size,
+    make_serve,
+    manage,
+    percentile,
+    run_phase,
+    server_env,
+)
 
 TARGET_P95_MS = 50.0
 TIMEOUT = 60.0  # seconds a save may take before it counts as failed (gunicorn's own timeout)
@@ -305,22 +311,6 @@ def phase_check(acks: list[dict[str, Any]], initial_revision: int) -> dict[str, 
     }
 
 
-def run_phase(env: dict[str, str], phase: str, args: list[str], stdin: str = "") -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--phase", phase, *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        raise SystemExit(f"--phase {phase} failed:\n{result.stdout}{result.stderr}")
-    parsed: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
-    return parsed
-
-
 # --------------------------------------------------------------------------------------
 # The simulated people.
 # --------------------------------------------------------------------------------------
@@ -460,59 +450,6 @@ class Person:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
-
-
-def server_env(database_url: str, port: int, static_root: str, args: argparse.Namespace) -> dict[str, str]:
-    env = {
-        "PATH": os.environ["PATH"],
-        "HIAT_IGNORE_DOTENV": "1",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": database_url,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_COOKIES": "0",
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-        "EMAIL_ALLOW_UNDELIVERED": "1",
-        "STATIC_ROOT": static_root,
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-        "ACCESSIBILITY_CONTACT_EMAIL": "accessibility@example.org",
-        "DJANGO_SETTINGS_MODULE": "hiat_site.settings",
-        # gunicorn's request time (microseconds, in a worker thread) in each access log line.
-        "GUNICORN_CMD_ARGS": f"--access-logformat 'ACCESS %(s)s %(D)s %(p)s %(m)s %(U)s' {args.gunicorn_args}".strip(),
-    }
-    if args.workers:
-        env["WEB_CONCURRENCY"] = str(args.workers)
-    if args.threads:
-        env["WEB_THREADS"] = str(args.threads)
-    return env
-
-
-def gunicorn_size(env: dict[str, str]) -> str:
-    """The workers and threads hiat_site/gunicorn_conf.py gives gunicorn in this environment."""
-    code = (
-        "import hiat_site.gunicorn_conf as c; "
-        "print(f'{c.workers} workers x {c.threads} threads, max_requests {c.max_requests}')"
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
-def wait_for_server(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            raise SystemExit(f"make serve did not start; its log:\n{log.read_text()[-3000:]}")
-        time.sleep(0.3)
 
 
 def server_log_figures(log: Path, since: int) -> dict[str, Any]:
@@ -780,6 +717,16 @@ def report(args: argparse.Namespace, baseline: list[float], people: list[Person]
     return not failed
 
 
+def server_size(args: argparse.Namespace) -> dict[str, str]:
+    """The server settings this run tries instead of make serve's own."""
+    size = {"GUNICORN_CMD_ARGS": args.gunicorn_args}
+    if args.workers:
+        size["WEB_CONCURRENCY"] = str(args.workers)
+    if args.threads:
+        size["WEB_THREADS"] = str(args.threads)
+    return size
+
+
 def stopped(*_: object) -> None:
     print("autosave_bench: stopped by SIGTERM; stopping make serve and dropping the database", file=sys.stderr)
     sys.exit(143)
@@ -817,56 +764,35 @@ def main() -> None:
     # server and drop the database, in the `finally` below.
     signal.signal(signal.SIGTERM, stopped)
 
-    server_url = os.environ["DATABASE_URL"]
-    database = f"bench_autosave_{os.getpid()}"
-    admin = psycopg2.connect(server_url)
-    admin.autocommit = True
-    cursor = admin.cursor()
-    cursor.execute("SHOW server_version")
-    postgres = str(cursor.fetchone()[0]).split()[0]  # type: ignore[index]
-    cursor.execute(f'CREATE DATABASE "{database}"')
-    parts = urllib.parse.urlsplit(server_url)
-    database_url = urllib.parse.urlunsplit(parts._replace(path="/" + database))
     port = free_port()
-    static_root = tempfile.mkdtemp(prefix="hiat-static-")
     log = Path(tempfile.mkstemp(prefix="hiat-autosave-serve-", suffix=".log")[1])
-    env = server_env(database_url, port, static_root, args)
-    server = None
     ok = False
-    try:
+    with bench_database("bench_autosave", keep=args.keep_database) as db:
+        env = server_env(db.url, port, access_log=True, **server_size(args))
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "load_toolkit")
-        setup = run_phase(env, "setup", ["--people", str(args.people), "--team", str(args.team)])
-        with log.open("wb") as log_file:
-            server = subprocess.Popen(
-                ["make", "--no-print-directory", "serve"],
-                cwd=ROOT,
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        wait_for_server(server, port, log)
-        workers = gunicorn_size(env) + (f", then {args.gunicorn_args}" if args.gunicorn_args else "")
-        print(f"make serve on port {port} ({workers}); log in {log}", flush=True)
+        setup = run_phase(SCRIPT, env, ["--phase", "setup", "--people", str(args.people), "--team", str(args.team)])
+        with make_serve(env, log) as server:
+            workers = gunicorn_size(env) + (f", then {args.gunicorn_args}" if args.gunicorn_args else "")
+            print(f"make serve on port {port} ({workers}); log in {log}", flush=True)
 
-        quiet = wait_until_quiet(args.wait_quiet)
-        loner = Person(setup["baseline"], setup, port, seed=args.seed - 1)
-        baseline = baseline_run(loner, args.baseline)
-        print(f"baseline measured: median {ms(statistics.median(baseline))}", flush=True)
+            quiet = wait_until_quiet(args.wait_quiet)
+            loner = Person(setup["baseline"], setup, port, seed=args.seed - 1)
+            baseline = baseline_run(loner, args.baseline)
+            print(f"baseline measured: median {ms(statistics.median(baseline))}", flush=True)
 
-        people = [Person(info, setup, port, seed=args.seed + i) for i, info in enumerate(setup["people"])]
-        log_mark = log.stat().st_size
-        sampler = Sampler(server.pid, admin, database)
-        print(f"{len(people)} people typing for {args.seconds:.0f} s ...", flush=True)
-        wall = load_run(people, args.seconds, args.shared)
-        usage = sampler.stop()
-        time.sleep(0.5)  # let gunicorn flush the last access log lines
-        log_figures = server_log_figures(log, log_mark)
+            people = [Person(info, setup, port, seed=args.seed + i) for i, info in enumerate(setup["people"])]
+            log_mark = log.stat().st_size
+            sampler = Sampler(server.pid, db.admin, db.name)
+            print(f"{len(people)} people typing for {args.seconds:.0f} s ...", flush=True)
+            wall = load_run(people, args.seconds, args.shared)
+            usage = sampler.stop()
+            time.sleep(0.5)  # let gunicorn flush the last access log lines
+            log_figures = server_log_figures(log, log_mark)
 
         acks = [ack for p in [loner, *people] for ack in p.stats.acks]
         log.with_suffix(".acks.json").write_text(json.dumps(acks))  # to check again: --phase check < file
-        check = run_phase(env, "check", [], stdin=json.dumps(acks))
+        check = run_phase(SCRIPT, env, ["--phase", "check"], stdin=json.dumps(acks))
         ok = report(
             args,
             baseline,
@@ -877,20 +803,10 @@ def main() -> None:
                 "usage": usage,
                 "quiet": quiet,
                 "log": log_figures,
-                "postgres": postgres,
+                "postgres": db.postgres_version,
                 "workers": f"gunicorn gthread, {workers}",
             },
         )
-    finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=60)
-        if args.keep_database:
-            print(f"database kept: {database_url}")
-        else:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.close()
-        shutil.rmtree(static_root, ignore_errors=True)
     sys.exit(0 if ok else 1)
 
 

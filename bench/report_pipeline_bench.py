@@ -28,11 +28,9 @@ import os
 import random
 import re
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -43,7 +41,7 @@ import psycopg2
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
-from serve_bench import PeakMemory, free_port, manage, percentile  # noqa: E402
+from _serve import PeakMemory, bench_database, free_port, make_serve, manage, percentile, server_env  # noqa: E402
 
 RUSH_WINDOW = 30.0
 CLICKS = 50
@@ -223,32 +221,10 @@ def describe(label: str, samples: list[float], unit: str = "s") -> str:
 def main() -> None:
     people_count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     workers = int(sys.argv[2]) if len(sys.argv) > 2 else 2
-    server_url = os.environ["DATABASE_URL"]
-    database = f"bench_pipeline_{os.getpid()}"
-    admin = psycopg2.connect(server_url)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{database}"')
-    database_url = urllib.parse.urlunsplit(urllib.parse.urlsplit(server_url)._replace(path="/" + database))
     port = free_port()
-    env = {
-        "PATH": os.environ["PATH"],
-        "HIAT_IGNORE_DOTENV": "1",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": database_url,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_COOKIES": "0",
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-        "EMAIL_ALLOW_UNDELIVERED": "1",
-        "STATIC_ROOT": tempfile.mkdtemp(prefix="hiat-static-"),
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-        "ACCESSIBILITY_CONTACT_EMAIL": "accessibility@example.org",
-        "DJANGO_SETTINGS_MODULE": "hiat_site.settings",
-        "WORKER_PROCESSES": str(workers),
-    }
-    server = None
-    try:
+    with bench_database("bench_pipeline") as db:
+        env = server_env(db.url, port, WORKER_PROCESSES=str(workers))
+        database_url = db.url
         manage(env, "migrate", "--noinput", "-v", "0")
         print(f"Building {people_count} assessments and the largest one ...", flush=True)
         setup = subprocess.run(
@@ -263,74 +239,52 @@ def main() -> None:
         people = json.loads(setup.stdout.strip().splitlines()[-1])
         largest, everyone, editing = people[0], people[1 : people_count + 1], people[people_count + 1 :]
         cookie_name = "sessionid"
-        # Their saves queued renders for 15 s after them: start the clock with the server.
-        server = subprocess.Popen(
-            ["make", "--no-print-directory", "serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if Person(base, largest, cookie_name).request("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("make serve did not start") from None
-                time.sleep(0.3)
-        memory = PeakMemory(server.pid)
-        print(
-            f"Report pipeline: make serve with {workers} workers on {os.cpu_count()} cores, "
-            f"Python {sys.version.split()[0]}, {people_count} people"
-        )
+        # Their saves queued renders for 15 s after them: start the clock with the server.
+        with make_serve(env) as server:
+            memory = PeakMemory(server.pid)
+            print(
+                f"Report pipeline: make serve with {workers} workers on {os.cpu_count()} cores, "
+                f"Python {sys.version.split()[0]}, {people_count} people"
+            )
 
-        pdfs_in, all_in = wait_until_all_made(database_url, people)
-        print(
-            f"1. files made by the worker, unasked: all {len(people)} PDFs ready {pdfs_in:.0f} s after the server"
-            f" started, the Word copies too and the queue empty after {all_in:.0f} s"
-        )
+            pdfs_in, all_in = wait_until_all_made(database_url, people)
+            print(
+                f"1. files made by the worker, unasked: all {len(people)} PDFs ready {pdfs_in:.0f} s after the server"
+                f" started, the Word copies too and the queue empty after {all_in:.0f} s"
+            )
 
-        me = Person(base, everyone[0], cookie_name)
-        for _ in range(5):  # each gunicorn process's first request
-            me.download()
-        clicks = [me.download() for _ in range(CLICKS)]
-        assert not any(waited for _, waited in clicks)
-        print(describe(f"2. click-to-PDF once settled (x{CLICKS})", [s for s, _ in clicks], "ms"))
+            me = Person(base, everyone[0], cookie_name)
+            for _ in range(5):  # each gunicorn process's first request
+                me.download()
+            clicks = [me.download() for _ in range(CLICKS)]
+            assert not any(waited for _, waited in clicks)
+            print(describe(f"2. click-to-PDF once settled (x{CLICKS})", [s for s, _ in clicks], "ms"))
 
-        pages, cpu, peak_mb = database_rows(
-            database_url,
-            "SELECT pages, cpu_seconds, peak_memory_mb FROM assessments_reportrender"
-            " WHERE assessment_id = %s AND kind = 'pdf' AND status = 'ready'",
-            (largest["assessment"],),
-        )[0]
-        print(
-            f"3. worst valid input: {pages} pages (budget 600), {cpu:.1f} s CPU (limit 60), "
-            f"{peak_mb} MB resident at most (the limit: 1,024 MB of address space added)"
-        )
+            pages, cpu, peak_mb = database_rows(
+                database_url,
+                "SELECT pages, cpu_seconds, peak_memory_mb FROM assessments_reportrender"
+                " WHERE assessment_id = %s AND kind = 'pdf' AND status = 'ready'",
+                (largest["assessment"],),
+            )[0]
+            print(
+                f"3. worst valid input: {pages} pages (budget 600), {cpu:.1f} s CPU (limit 60), "
+                f"{peak_mb} MB resident at most (the limit: 1,024 MB of address space added)"
+            )
 
-        browsers = [Person(base, p, cookie_name) for p in everyone]
-        editors = [Person(base, p, cookie_name) for p in editing]
-        waits, last, waited, _ = rush(browsers, [], edit_first=False)
-        print(describe(f"4a. rush, all settled (x{len(waits)})", waits))
-        print(f"    the last PDF was delivered {last:.1f} s after the rush began; {waited} people waited")
+            browsers = [Person(base, p, cookie_name) for p in everyone]
+            editors = [Person(base, p, cookie_name) for p in editing]
+            waits, last, waited, _ = rush(browsers, [], edit_first=False)
+            print(describe(f"4a. rush, all settled (x{len(waits)})", waits))
+            print(f"    the last PDF was delivered {last:.1f} s after the rush began; {waited} people waited")
 
-        waits, last, waited, saves = rush(browsers, editors, edit_first=True)
-        print(describe(f"4b. rush, last edits unsettled (x{len(waits)})", waits))
-        print(f"    the last PDF was delivered {last:.1f} s after the rush began; {waited} people waited")
-        print(describe(f"    autosaves by {EDITORS} others during the rush (x{len(saves)})", saves, "ms"))
-        print(f"server peak memory (gunicorn, workers, render processes): {memory.stop() / 2**20:.0f} MiB")
-        renders = database_rows(database_url, "SELECT count(*), sum(attempts) FROM assessments_reportrender")[0]
-        print(f"render rows kept: {renders[0]} (attempts {renders[1]})")
-    finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=60)
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.close()
+            waits, last, waited, saves = rush(browsers, editors, edit_first=True)
+            print(describe(f"4b. rush, last edits unsettled (x{len(waits)})", waits))
+            print(f"    the last PDF was delivered {last:.1f} s after the rush began; {waited} people waited")
+            print(describe(f"    autosaves by {EDITORS} others during the rush (x{len(saves)})", saves, "ms"))
+            print(f"server peak memory (gunicorn, workers, render processes): {memory.stop() / 2**20:.0f} MiB")
+            renders = database_rows(database_url, "SELECT count(*), sum(attempts) FROM assessments_reportrender")[0]
+            print(f"render rows kept: {renders[0]} (attempts {renders[1]})")
 
 
 if __name__ == "__main__":

@@ -23,13 +23,9 @@ import concurrent.futures
 import http.cookiejar
 import os
 import re
-import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -37,22 +33,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import psutil
-import psycopg2
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _serve import ROOT, PeakMemory, bench_database, free_port, make_serve, manage, percentile, server_env  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "workshop-bench-passphrase-2026"
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Browser:
@@ -78,15 +62,6 @@ class Browser:
             return urllib.parse.urlsplit(response.url).path
 
 
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode:
-        raise SystemExit(result.stdout + result.stderr)
-    return result.stdout
-
-
 def create_people(env: dict[str, str], count: int) -> None:
     """PEOPLE accounts whose passwords are stored as PBKDF2 hashes (hashed once, shared)."""
     code = f"""
@@ -99,31 +74,6 @@ User.objects.bulk_create(
 )
 """
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
-
-
-class PeakMemory:
-    """Samples the summed resident memory of the server's process tree."""
-
-    def __init__(self, pid: int) -> None:
-        self.root = psutil.Process(pid)
-        self.peak = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._sample, daemon=True)
-        self.thread.start()
-
-    def _sample(self) -> None:
-        while self.running:
-            try:
-                processes = [self.root, *self.root.children(recursive=True)]
-                self.peak = max(self.peak, sum(p.memory_info().rss for p in processes if p.is_running()))
-            except psutil.Error:
-                pass
-            time.sleep(0.05)
-
-    def stop(self) -> int:
-        self.running = False
-        self.thread.join()
-        return self.peak
 
 
 def page_weight(base: str, env: dict[str, str]) -> None:
@@ -180,88 +130,43 @@ def sign_in_rush(base: str, people: int, label: str) -> tuple[list[float], int]:
 
 def main() -> None:
     people = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    server_url = os.environ["DATABASE_URL"]
-    database = f"bench_serve_{os.getpid()}"
-    admin = psycopg2.connect(server_url)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{database}"')
-    parts = urllib.parse.urlsplit(server_url)
-    database_url = urllib.parse.urlunsplit(parts._replace(path="/" + database))
     port = free_port()
-    static_root = tempfile.mkdtemp(prefix="hiat-static-")
-    env = {
-        "PATH": os.environ["PATH"],
-        "HIAT_IGNORE_DOTENV": "1",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": database_url,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_COOKIES": "0",
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-        "EMAIL_ALLOW_UNDELIVERED": "1",
-        "STATIC_ROOT": static_root,
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-        "ACCESSIBILITY_CONTACT_EMAIL": "accessibility@example.org",
-        "DJANGO_SETTINGS_MODULE": "hiat_site.settings",
-    }
-    server = None
-    try:
+    with bench_database("bench_serve") as db:
+        env = server_env(db.url, port)
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "load_toolkit")
         manage(env, "create_demo")
         create_people(env, people)
-        server = subprocess.Popen(
-            ["make", "--no-print-directory", "serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if Browser(base).get("/healthz")[0] == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("make serve did not start") from None
-                time.sleep(0.3)
-        print(f"Server benchmark: make serve (gunicorn) on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-        page_weight(base, env)
+        with make_serve(env) as server:
+            base = f"http://127.0.0.1:{port}"
+            print(f"Server benchmark: make serve (gunicorn) on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+            page_weight(base, env)
 
-        print(f"\nSign-in rush: {people} people from one IP at the same moment")
-        baseline = []
-        for n in range(people, people + 10):  # accounts nobody else uses: PBKDF2, then Argon2
-            t0 = time.perf_counter()
-            Browser(base).sign_in(f"person{n}@example.org", PASSWORD)
-            baseline.append(time.perf_counter() - t0)
-        argon_baseline = []
-        for n in range(people, people + 10):
-            t0 = time.perf_counter()
-            Browser(base).sign_in(f"person{n}@example.org", PASSWORD)
-            argon_baseline.append(time.perf_counter() - t0)
-        print(
-            f"{'baseline: one person, nobody else':<34} PBKDF2 + upgrade {statistics.median(baseline) * 1000:6.0f} ms"
-            f"   Argon2 {statistics.median(argon_baseline) * 1000:6.0f} ms   (median of 10)"
-        )
-        memory = PeakMemory(server.pid)
-        pbkdf2, _ = sign_in_rush(base, people, "PBKDF2 hashes (upgraded on sign-in)")
-        argon2, _ = sign_in_rush(base, people, "Argon2 hashes")
-        peak = memory.stop()
-        print(
-            f"Last sign-in / baseline: PBKDF2 {max(pbkdf2) / statistics.median(baseline):.0f}x, "
-            f"Argon2 {max(argon2) / statistics.median(argon_baseline):.0f}x; "
-            f"server peak memory {peak / 2**20:.0f} MiB"
-        )
-    finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=60)
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.close()
+            print(f"\nSign-in rush: {people} people from one IP at the same moment")
+            baseline = []
+            for n in range(people, people + 10):  # accounts nobody else uses: PBKDF2, then Argon2
+                t0 = time.perf_counter()
+                Browser(base).sign_in(f"person{n}@example.org", PASSWORD)
+                baseline.append(time.perf_counter() - t0)
+            argon_baseline = []
+            for n in range(people, people + 10):
+                t0 = time.perf_counter()
+                Browser(base).sign_in(f"person{n}@example.org", PASSWORD)
+                argon_baseline.append(time.perf_counter() - t0)
+            label = "baseline: one person, nobody else"
+            print(
+                f"{label:<34} PBKDF2 + upgrade {statistics.median(baseline) * 1000:6.0f} ms"
+                f"   Argon2 {statistics.median(argon_baseline) * 1000:6.0f} ms   (median of 10)"
+            )
+            memory = PeakMemory(server.pid)
+            pbkdf2, _ = sign_in_rush(base, people, "PBKDF2 hashes (upgraded on sign-in)")
+            argon2, _ = sign_in_rush(base, people, "Argon2 hashes")
+            peak = memory.stop()
+            print(
+                f"Last sign-in / baseline: PBKDF2 {max(pbkdf2) / statistics.median(baseline):.0f}x, "
+                f"Argon2 {max(argon2) / statistics.median(argon_baseline):.0f}x; "
+                f"server peak memory {peak / 2**20:.0f} MiB"
+            )
 
 
 if __name__ == "__main__":

@@ -37,12 +37,10 @@ during the rush; the last report within 3 minutes; 0 errors and 0 lost saves.
 import argparse
 import http.client
 import json
-import os
 import random
 import re
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -56,15 +54,18 @@ import psycopg2
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
-from autosave_bench import (  # noqa: E402
-    _SET_COOKIE,
-    TIMEOUT,
-    Person,
+from _serve import (  # noqa: E402
+    PeakMemory,
+    bench_database,
+    free_port,
     gunicorn_size,
+    make_serve,
+    manage,
+    percentile,
+    run_phase,
     server_env,
-    wait_for_server,
 )
-from serve_bench import PeakMemory, free_port, manage, percentile  # noqa: E402
+from autosave_bench import _SET_COOKIE, TIMEOUT, Person  # noqa: E402
 
 SAVE_EVERY = 5.0
 DASHBOARD_EVERY = 3.0
@@ -119,16 +120,6 @@ def phase_setup() -> dict[str, Any]:
         "workshop": workshop.pk,
         "key": key,
     }
-
-
-def run_phase(script: Path, env: dict[str, str], args: list[str], stdin: str = "") -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, str(script), *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True
-    )
-    if result.returncode:
-        raise SystemExit(f"{script.name} {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-    parsed: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
-    return parsed
 
 
 def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
@@ -287,68 +278,50 @@ def main() -> None:
         args.people, args.join_window, args.typing, args.rush_window = 20, 10.0, 30.0, 10.0
     signal.signal(signal.SIGTERM, stopped)
 
-    server_url = os.environ["DATABASE_URL"]
-    database = f"bench_workshop_{os.getpid()}"
-    admin = psycopg2.connect(server_url)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{database}"')
-    parts = urllib.parse.urlsplit(server_url)
-    database_url = urllib.parse.urlunsplit(parts._replace(path="/" + database))
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="hiat-workshop-serve-", suffix=".log")[1])
-    server_args = argparse.Namespace(gunicorn_args="", workers=None, threads=None)
-    env = server_env(database_url, port, tempfile.mkdtemp(prefix="hiat-static-"), server_args)
-    server = None
     ok = False
-    try:
+    with bench_database("bench_workshop") as db:
+        env = server_env(db.url, port)
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "load_toolkit")
         setup = run_phase(Path(__file__).resolve(), env, ["--phase", "setup"])
-        with log.open("wb") as log_file:
-            server = subprocess.Popen(
-                ["make", "--no-print-directory", "serve"],
-                cwd=ROOT,
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        wait_for_server(server, port, log)
-        print(f"make serve on port {port} ({gunicorn_size(env)}); log in {log}", flush=True)
-        memory = PeakMemory(server.pid)
+        with make_serve(env, log) as server:
+            print(f"make serve on port {port} ({gunicorn_size(env)}); log in {log}", flush=True)
+            memory = PeakMemory(server.pid)
 
-        rng = random.Random(args.seed)
-        people = [Participant(n, setup, port, seed=args.seed + n) for n in range(args.people)]
-        started = time.perf_counter()
-        stop = threading.Event()
-        dash: list[tuple[float, int]] = []
-        watcher = threading.Thread(target=dashboard, args=(setup, port, stop, dash), daemon=True)
-        watcher.start()
-        threads = [
-            threading.Thread(
-                target=p.session,
-                args=(
-                    started,
-                    rng.uniform(0, args.join_window),
-                    args.typing,
-                    args.typing + rng.uniform(0, args.rush_window),
-                ),
-                daemon=True,
+            rng = random.Random(args.seed)
+            people = [Participant(n, setup, port, seed=args.seed + n) for n in range(args.people)]
+            started = time.perf_counter()
+            stop = threading.Event()
+            dash: list[tuple[float, int]] = []
+            watcher = threading.Thread(target=dashboard, args=(setup, port, stop, dash), daemon=True)
+            watcher.start()
+            threads = [
+                threading.Thread(
+                    target=p.session,
+                    args=(
+                        started,
+                        rng.uniform(0, args.join_window),
+                        args.typing,
+                        args.typing + rng.uniform(0, args.rush_window),
+                    ),
+                    daemon=True,
+                )
+                for p in people
+            ]
+            print(
+                f"{args.people} people join within {args.join_window:.0f} s, type until {args.typing:.0f} s, "
+                f"then ask for their report within {args.rush_window:.0f} s ...",
+                flush=True,
             )
-            for p in people
-        ]
-        print(
-            f"{args.people} people join within {args.join_window:.0f} s, type until {args.typing:.0f} s, "
-            f"then ask for their report within {args.rush_window:.0f} s ...",
-            flush=True,
-        )
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        stop.set()
-        watcher.join()
-        peak = memory.stop()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            stop.set()
+            watcher.join()
+            peak = memory.stop()
 
         rush_at = started + args.typing
         before = [s for p in people for (at, s, _status) in p.stats.samples if started + at < rush_at]
@@ -361,7 +334,7 @@ def main() -> None:
         dash_errors = sum(1 for _, status in dash if status not in (200, 304))
         # Each participant owns the assessment they joined into (individual mode): the check
         # needs who saved, to tell a folded history entry from someone else's.
-        with psycopg2.connect(database_url) as bench_db, bench_db.cursor() as cursor:
+        with psycopg2.connect(db.url) as bench_db, bench_db.cursor() as cursor:
             cursor.execute("SELECT id::text, owner_id FROM assessments_assessment")
             owners = dict(cursor.fetchall())
         bench_db.close()
@@ -403,15 +376,6 @@ def main() -> None:
             f"targets (join p95 < 1 s, autosave p95 < 50 / 100 ms, last report < 180 s, 0 errors): "
             f"{'met' if ok else 'NOT met'}"
         )
-    finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.close()
     sys.exit(0 if ok else 1)
 
 
