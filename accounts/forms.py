@@ -11,23 +11,71 @@ from accounts.models import User
 from accounts.services import password_confirm, password_reset_request
 from hiat_site.forms import PlainTextField, gds_helper
 
+DISPLAY_NAME_MAX_LENGTH = 150
+NAME_HINT = "Shown to people you work with and on your reports."
 
-class SignupForm(auth_forms.BaseUserCreationForm):
-    display_name = PlainTextField(
-        label="Your name",
-        max_length=150,
-        help_text="Shown to people you work with and on your reports.",
-        error_messages={"required": "Enter your name"},
-    )
-    email = forms.EmailField(
-        label="Email address",
+
+NEW_PASSWORD_HINT = "At least 10 characters. Avoid common words and passwords."
+_EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.org"
+
+
+def email_field(label: str = "Email address", *, required: str = "Enter your email address") -> forms.EmailField:
+    """An email address someone signs in with: the messages and limits every such field shares."""
+    return forms.EmailField(
+        label=label,
         max_length=254,
         help_text="You will use this to sign in.",
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.org",
+            "required": required,
+            "invalid": _EMAIL_FORMAT,
+            "max_length": "Email address must be 254 characters or fewer",
+            "null_characters_not_allowed": _EMAIL_FORMAT,
         },
     )
+
+
+def password_field(
+    label: str, *, autocomplete: str = "current-password", required: str = "", help_text: str = ""
+) -> forms.CharField:
+    """A password box: never stripped, at most 1,000 characters (hashing is slow on purpose)."""
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=1000,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+        error_messages={
+            "required": required or f"Enter {label[0].lower()}{label[1:]}",
+            "max_length": "Passwords must be 1,000 characters or fewer",
+            "null_characters_not_allowed": "Password must not contain invisible control characters",
+        },
+    )
+
+
+def display_name_field(help_text: str) -> PlainTextField:
+    """The name other people see: plain text, 150 characters at most."""
+    return PlainTextField(
+        label="Your name",
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        help_text=help_text,
+        error_messages={
+            "required": "Enter your name",
+            "max_length": f"Your name must be {DISPLAY_NAME_MAX_LENGTH} characters or fewer",
+        },
+    )
+
+
+def display_name_cleaned(value: str) -> str:
+    """A name of only spaces is no name."""
+    value = value.strip()
+    if not value:
+        raise ValidationError("Enter your name")
+    return value
+
+
+class SignupForm(auth_forms.BaseUserCreationForm):
+    display_name = display_name_field(NAME_HINT)
+    email = email_field()
 
     class Meta:
         model = User
@@ -38,7 +86,7 @@ class SignupForm(auth_forms.BaseUserCreationForm):
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
         self.fields["display_name"].widget.attrs.update({"autocomplete": "name"})
         self.fields["password1"].label = "Create a password"
-        self.fields["password1"].help_text = "At least 10 characters. Avoid common words and passwords."
+        self.fields["password1"].help_text = NEW_PASSWORD_HINT
         self.fields["password1"].error_messages["required"] = "Enter a password"
         self.fields["password2"].label = "Confirm your password"
         self.fields["password2"].help_text = ""
@@ -84,31 +132,12 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = "At least 10 characters. Avoid common words and passwords."
+        self.fields["new_password1"].help_text = NEW_PASSWORD_HINT
         self.helper = gds_helper("Change password", fields=list(self.fields))
 
 
-def _password_field(label: str, *, autocomplete: str = "current-password") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        strip=False,
-        max_length=1000,
-        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
-        error_messages={
-            "required": f"Enter {label[0].lower()}{label[1:]}",
-            "max_length": "Passwords must be 1,000 characters or fewer",
-            "null_characters_not_allowed": "Password must not contain invisible control characters",
-        },
-    )
-
-
 class NameForm(forms.Form):
-    display_name = PlainTextField(
-        label="Your name",
-        max_length=150,
-        help_text="Shown to people you work with and on your reports.",
-        error_messages={"required": "Enter your name", "max_length": "Your name must be 150 characters or fewer"},
-    )
+    display_name = display_name_field(NAME_HINT)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -116,25 +145,12 @@ class NameForm(forms.Form):
         self.helper = gds_helper("Save name", fields=list(self.fields))
 
     def clean_display_name(self) -> str:
-        value = self.cleaned_data["display_name"].strip()
-        if not value:
-            raise forms.ValidationError("Enter your name")
-        return value
+        return display_name_cleaned(self.cleaned_data["display_name"])
 
 
 class EmailChangeForm(forms.Form):
-    email = forms.EmailField(
-        label="New email address",
-        max_length=254,
-        help_text="You will use this to sign in.",
-        error_messages={
-            "required": "Enter your new email address",
-            "invalid": "Enter an email address in the correct format, like name@example.org",
-            "max_length": "Email address must be 254 characters or fewer",
-            "null_characters_not_allowed": "Enter an email address in the correct format, like name@example.org",
-        },
-    )
-    password = _password_field("Your current password")
+    email = email_field("New email address", required="Enter your new email address")
+    password = password_field("Your current password")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -150,7 +166,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         self.fields["old_password"].label = "Your current password"
         self.fields["old_password"].error_messages["required"] = "Enter your current password"
         self.fields["new_password1"].label = "New password"
-        self.fields["new_password1"].help_text = "At least 10 characters. Avoid common words and passwords."
+        self.fields["new_password1"].help_text = NEW_PASSWORD_HINT
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
         self.fields["new_password2"].label = "Confirm your new password"
         self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
@@ -178,7 +194,7 @@ class ConfirmForm(forms.Form):
 
 
 class DeleteAccountForm(forms.Form):
-    password = _password_field("Your current password")
+    password = password_field("Your current password")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -61,12 +61,23 @@ class Access(NamedTuple):
         return allowed(self.role, action, read_only=self.assessment.read_only)
 
 
-def assessments_visible_to(user: User | AnonymousUser) -> QuerySet[Assessment]:
-    """Every assessment the person has a role on: the only source of lists of assessments."""
+def assessments_visible_to(user: User | AnonymousUser, *, listed: bool = False) -> QuerySet[Assessment]:
+    """Every assessment the person has a role on: the only source of lists of assessments.
+
+    `listed`: only those they list as their own work ("Your assessments"), leaving out the
+    workshop assessments a trainer may read (Membership.listed).
+    """
     if not user.is_authenticated:
         return Assessment.objects.none()
     member = Membership.objects.filter(assessment=OuterRef("pk"), user=user)
+    if listed:
+        member = member.filter(listed=True)
     return Assessment.objects.filter(Q(owner=user) | Q(Exists(member)))
+
+
+def unlisted_count(user: User) -> int:
+    """How many assessments the person may read but does not list (a trainer's workshops')."""
+    return Membership.objects.filter(user=user, listed=False).count()
 
 
 def role_of(user: User, assessment: Assessment) -> Role | None:

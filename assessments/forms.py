@@ -3,7 +3,7 @@ from typing import Any, NamedTuple
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout
+from crispy_forms_gds.layout import Field, Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -24,7 +24,7 @@ from assessments.models import (
     WorkType,
 )
 from assessments.services import value_digest
-from hiat_site.forms import PlainTextField, gds_helper
+from hiat_site.forms import CREATION_TOKEN_INPUT, PlainTextField, gds_helper
 from toolkit_content.models import Question
 
 
@@ -160,30 +160,14 @@ class AssessmentDetailsForm(ShownFingerprintsMixin, forms.ModelForm):
 
     class Meta:
         model = Assessment
-        fields = [
-            "title",
-            "organisation",
-            "work_type",
-            "work_type_other",
-            "description",
-            "population_and_place",
-            "lead_and_team",
-            "public_advisers",
-            "start_date",
-            "review_date",
-        ]
+        fields = list(Assessment.DETAILS)
 
     def __init__(self, *args: Any, submit_label: str = "Save and continue", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(submit_label)
         self.add_shown_fields()
         self.helper.layout = Layout(
-            # Only on "Start a new assessment": the page's token (assessments.views.assessment_new).
-            HTML(
-                "{% if creation_token %}"
-                '<input type="hidden" name="creation_token" value="{{ creation_token }}">'
-                "{% endif %}"
-            ),
+            CREATION_TOKEN_INPUT,  # only on "Start a new assessment" (assessments.views.assessment_new)
             Field.text("title"),
             Field.text("organisation"),
             Field.radios("work_type", legend_size="s"),

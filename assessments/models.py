@@ -90,6 +90,20 @@ class Assessment(models.Model):
     # was made in closes with participants' work made read-only.
     read_only = models.BooleanField(default=False)
 
+    # The project details: asked on the "Project details" page and carried into a copy.
+    DETAILS = (
+        "title",
+        "organisation",
+        "work_type",
+        "work_type_other",
+        "description",
+        "population_and_place",
+        "lead_and_team",
+        "public_advisers",
+        "start_date",
+        "review_date",
+    )
+
     class Meta:
         ordering = ["-updated_at"]
         indexes = [models.Index(fields=["owner", "-updated_at"])]
@@ -246,6 +260,10 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=[(Role.EDITOR, Role.EDITOR.label), (Role.VIEWER, Role.VIEWER.label)])
     added_at = models.DateTimeField(auto_now_add=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # In the person's "Your assessments". Off for a trainer's read-only access to the
+    # assessments made in their workshop: they follow those on the workshop's dashboard, and
+    # a room of 200 would otherwise bury their own work.
+    listed = models.BooleanField(default=True)
 
     class Meta:
         constraints = [

@@ -103,21 +103,6 @@ def assessment_create(
     )
 
 
-# The project details a copy takes from its source (assessment_copy).
-COPIED_DETAILS = (
-    "title",
-    "organisation",
-    "work_type",
-    "work_type_other",
-    "description",
-    "population_and_place",
-    "lead_and_team",
-    "public_advisers",
-    "start_date",
-    "review_date",
-)
-
-
 @transaction.atomic
 def assessment_copy(*, source: Assessment, owner: User, title: str) -> Assessment:
     """A new assessment for `owner` starting from `source`'s details and answers (a case study).
@@ -128,7 +113,7 @@ def assessment_copy(*, source: Assessment, owner: User, title: str) -> Assessmen
     workshop each make one (three queries, not three per answer). Section completions and
     the summary are not copied: working those out is the exercise.
     """
-    details = {field: getattr(source, field) for field in COPIED_DETAILS} | {"title": title[:200]}
+    details = {field: getattr(source, field) for field in Assessment.DETAILS} | {"title": title[:200]}
     copy = Assessment.objects.create(owner=owner, toolkit_version=source.toolkit_version, **details)
     now = timezone.now()
     answered = [

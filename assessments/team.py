@@ -106,17 +106,20 @@ def team_invite(*, assessment: Assessment, email: str, role: Role, invited_by: U
     return f"An invitation has been sent to {email}. It works for {INVITATION_VALID_FOR.days} days."
 
 
-def team_add(*, assessment: Assessment, user: User, role: Role, added_by: User | None) -> None:
+def team_add(*, assessment: Assessment, user: User, role: Role, added_by: User | None, listed: bool = True) -> None:
     """Put someone on the team directly, without an email (a workshop group or its trainer).
 
     Nothing changes for the owner or for someone already on the team: joining twice (a
-    double submit, a second browser) is the same as joining once.
+    double submit, a second browser) is the same as joining once. `listed`: whether it
+    appears in their "Your assessments" (Membership.listed).
     """
     if role not in MEMBER_ROLES:
         raise ValidationError("Choose editor or viewer")
     if user.pk == assessment.owner_id:
         return
-    Membership.objects.get_or_create(assessment=assessment, user=user, defaults={"role": role, "added_by": added_by})
+    Membership.objects.get_or_create(
+        assessment=assessment, user=user, defaults={"role": role, "added_by": added_by, "listed": listed}
+    )
 
 
 def team_owner_replace(*, assessment: Assessment, new_owner: User) -> None:

@@ -18,12 +18,20 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.http import AuthenticatedRequest
 from accounts.keep_post import login_required_keeping_post, take_kept_post
 from assessments import presenters, progress, services, version_move
-from assessments.access import Action, assessments_visible_to, get_assessment_for, get_section_for_preview, roles_of
+from assessments.access import (
+    Action,
+    assessments_visible_to,
+    get_assessment_for,
+    get_section_for_preview,
+    roles_of,
+    unlisted_count,
+)
 from assessments.answer_types import digest, rules_for
 from assessments.export import assessment_export_data
 from assessments.forms import AssessmentDetailsForm, SectionForm, Starting, SummaryForm, shown_name
 from assessments.models import Answer, Assessment
 from assessments.report import build_report
+from hiat_site.forms import creation_token_of
 from toolkit_content.models import Section
 
 logger = logging.getLogger(__name__)
@@ -68,11 +76,12 @@ def _kept_post_saved(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def assessment_list(request: AuthenticatedRequest) -> HttpResponse:
-    assessments = list(assessments_visible_to(request.user).order_by("-updated_at")[:500])
+    assessments = list(assessments_visible_to(request.user, listed=True).order_by("-updated_at")[:500])
     rows = presenters.assessment_list_rows(
         assessments, progress.summaries(assessments), roles_of(request.user, assessments)
     )
-    return render(request, "assessments/list.html", {"rows": rows})
+    context = {"rows": rows, "unlisted": unlisted_count(request.user)}
+    return render(request, "assessments/list.html", context)
 
 
 @login_required
@@ -80,7 +89,7 @@ def assessment_list(request: AuthenticatedRequest) -> HttpResponse:
 def assessment_new(request: AuthenticatedRequest) -> HttpResponse:
     form = AssessmentDetailsForm(request.POST if request.method == "POST" else None, submit_label="Create assessment")
     # A random token per page: submitting the same page twice makes one assessment.
-    token = _creation_token(request.POST.get("creation_token")) if request.method == "POST" else None
+    token = creation_token_of(request)
     context = {"form": form, "creation_token": token or uuid.uuid4()}
     if request.method == "POST" and form.is_valid():
         try:
@@ -91,13 +100,6 @@ def assessment_new(request: AuthenticatedRequest) -> HttpResponse:
         messages.success(request, f"Assessment “{assessment.title}” created.")
         return redirect("assessment_task_list", pk=assessment.pk)
     return render(request, "assessments/new.html", context)
-
-
-def _creation_token(value: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value or "")
-    except ValueError:
-        return None
 
 
 @login_required

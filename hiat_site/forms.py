@@ -2,12 +2,14 @@
 
 import re
 import unicodedata
+import uuid
 from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Layout, Submit
+from crispy_forms_gds.layout import HTML, Layout, Submit
 from django import forms
 from django.core import validators
+from django.http import HttpRequest
 
 # C0 control characters other than tab, line feed and carriage return, DEL, and the C1
 # range. NUL breaks PostgreSQL text columns; the others are invisible and only ever
@@ -98,3 +100,22 @@ def gds_helper(submit_label: str, *, fields: list[str] | None = None) -> FormHel
         helper.layout = Layout(*fields)
     helper.add_input(Submit("submit", submit_label))
     return helper
+
+
+# A random token carried by a page that creates something (an assessment, a workshop, a
+# workshop place): the same page submitted twice (a double click, a retried request, a
+# slow network) is recognised by its token and makes one, not two. The view puts a new
+# token in the page's context as `creation_token`, or the submitted one back.
+CREATION_TOKEN_INPUT = HTML(
+    '{% if creation_token %}<input type="hidden" name="creation_token" value="{{ creation_token }}">{% endif %}'
+)
+
+
+def creation_token_of(request: HttpRequest) -> uuid.UUID | None:
+    """The token a submitted page carried, or None (a GET, or a missing or garbled token)."""
+    if request.method != "POST":
+        return None
+    try:
+        return uuid.UUID(request.POST.get("creation_token") or "")
+    except ValueError:
+        return None

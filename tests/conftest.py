@@ -4,6 +4,12 @@ alice owns assessments, charlie is an outsider with an account of his own. The s
 HIAT content file is loaded once per test that asks for it, exactly as `make run` loads it.
 """
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -102,14 +108,10 @@ def counting_renders(monkeypatch):
     return counter
 
 
-@pytest.fixture
-def report_worker(transactional_db):
-    """A real `manage.py db_worker` process on the test database, until the test ends."""
-    import os
-    import signal
-    import subprocess
-    import sys
-
+@contextlib.contextmanager
+def worker_process(**settings_env: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `manage.py db_worker` process on the test database until the block ends, with
+    these settings from its environment (REPORT_RENDER_MEMORY_MB="20", ...)."""
     from tests.processes import database_url_for_other_processes
 
     env = {
@@ -119,6 +121,7 @@ def report_worker(transactional_db):
         # The settle time as this test set it before the worker started (render_settled
         # reads it in the worker).
         "TEST_REPORT_SETTLE_SECONDS": str(settings.REPORT_SETTLE_SECONDS),
+        **settings_env,
     }
     process = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.2", "--no-startup-delay"],
@@ -127,10 +130,19 @@ def report_worker(transactional_db):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    yield process
-    process.send_signal(signal.SIGTERM)
-    output = process.communicate(timeout=60)[0].decode()
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=60)[0].decode()
     assert process.returncode == 0, output[-3000:]
+
+
+@pytest.fixture
+def report_worker(transactional_db):
+    """A real `manage.py db_worker` process on the test database, until the test ends."""
+    with worker_process() as process:
+        yield process
 
 
 # --- Workshops: tara runs workshops, trevor is another trainer -----------------------------

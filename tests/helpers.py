@@ -2,13 +2,19 @@
 
 import html
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
 from toolkit_content.models import Question, Section
+
+T = TypeVar("T")
 
 
 def answer_for(question: Question) -> str | list[str]:
@@ -224,3 +230,47 @@ def make_content_editor(email: str = "cora@example.org"):
     user = User.objects.create_user(email, "correct-horse-battery-staple", display_name="Cora Content", is_staff=True)
     user.groups.add(group)
     return user
+
+
+def assert_access(response: HttpResponse, expected: object, *, secrets: list[str]) -> None:
+    """Check one cell of an access matrix: "sign-in" (sent to the sign-in page), "ok" (the page,
+    or a redirect onwards that is not to sign-in: 200, 302, 303) or exactly this status.
+
+    A refusal (403, 404, 405) must show none of `secrets` (an assessment's title, a workshop's
+    name and code): refused people learn nothing about what they asked for.
+    """
+    status = response.status_code
+    if expected == "sign-in":
+        assert status == 302 and response["Location"].startswith(reverse("login")), response
+    elif expected == "ok":
+        assert status in (200, 302, 303), status
+        if status in (302, 303):
+            assert not response["Location"].startswith(reverse("login"))
+    else:
+        assert status == expected, status
+    if status in (403, 404, 405):
+        page = response.content.decode()
+        assert not [secret for secret in secrets if secret in page]
+
+
+def at_once(count: int, work: Callable[[int], T]) -> list[T | Exception]:
+    """Run `work(i)` in `count` threads released together, each with its own database
+    connection (so the test needs `transaction=True`); an exception is returned, not raised."""
+    barrier = threading.Barrier(count)
+    results: list[T | Exception] = [RuntimeError("did not finish")] * count
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[i] = work(i)
+        except Exception as error:  # noqa: BLE001 (the test reports it)
+            results[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results

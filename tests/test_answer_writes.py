@@ -9,12 +9,10 @@ import html
 import io
 import json
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
@@ -23,7 +21,7 @@ from accounts.models import User
 from assessments import services
 from assessments.models import Answer, AnswerRevision, AnswerSaveReceipt, Assessment, Membership, Role
 from tests.conftest import CONTENT_FILE, DETAILS, PASSWORD, client_for
-from tests.helpers import details_post_data, hidden_inputs, section_page_data
+from tests.helpers import at_once, details_post_data, hidden_inputs, section_page_data
 from toolkit_content.loader import read_file, toolkit_load
 from toolkit_content.models import Question
 
@@ -291,28 +289,6 @@ def section_page_from(page: str) -> dict[str, object]:
 # --- Races --------------------------------------------------------------------------------
 
 
-def _at_once(count: int, work) -> list:
-    """Run `work(i)` in `count` threads released together, each with its own connection."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = work(i)
-        except Exception as error:  # noqa: BLE001 (the test reports it)
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_first_saves_of_a_section_never_fail(alice, assessment):
     url = reverse("section", args=[assessment.pk, 1])
@@ -323,7 +299,7 @@ def test_simultaneous_first_saves_of_a_section_never_fail(alice, assessment):
         data = pages[i] | {"s1_problem": f"Tab {i}", "s1_groups_affected": f"Tab {i} groups", "later": ""}
         return clients[i].post(url, data).status_code
 
-    statuses = _at_once(8, post)
+    statuses = at_once(8, post)
     # One tab's first save wins; every other tab is shown the conflict, none gets an error.
     assert sorted(statuses) == [302] + [409] * 7
     assert Answer.objects.filter(assessment=assessment).count() == 2
@@ -335,7 +311,7 @@ def test_twenty_people_saving_different_answers_at_once_lose_nothing(alice, asse
     keys = list(questions.values_list("key", flat=True)[:20])
     assert len(keys) == 20
     clients = [client_for(alice) for _ in range(20)]
-    responses = _at_once(20, lambda i: save(clients[i], assessment, keys[i], f"Person {i}", 0, f"client-{i}"))
+    responses = at_once(20, lambda i: save(clients[i], assessment, keys[i], f"Person {i}", 0, f"client-{i}"))
     assert [r.status_code for r in responses] == [200] * 20
     for i, key in enumerate(keys):
         assert (stored(assessment, key).text, stored(assessment, key).version) == (f"Person {i}", 1)
@@ -350,7 +326,7 @@ def test_submitting_create_assessment_twice_makes_one(alice):
     page = client.get(reverse("assessment_new")).content.decode()
     token = hidden_inputs(page)["creation_token"]
     data = details_post_data() | {"creation_token": token}
-    statuses = _at_once(2, lambda i: client.post(reverse("assessment_new"), data).status_code)
+    statuses = at_once(2, lambda i: client.post(reverse("assessment_new"), data).status_code)
     assert statuses == [302, 302]
     assert Assessment.objects.filter(owner=alice).count() == 1
     # The same page again later still makes no second one; a fresh page makes a new one.

@@ -8,6 +8,7 @@ import csv
 import io
 import re
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -23,8 +24,8 @@ from accounts.models import User
 from assessments.models import Answer, AnswerRevision, Assessment, Membership, Role
 from assessments.services import answer_save, assessment_create, section_answers_save
 from tests.conftest import DETAILS, PASSWORD, client_for, join_as, make_workshop
-from tests.helpers import answer_for, error_summary, run_queued_tasks, sign_in
-from workshops import codes
+from tests.helpers import answer_for, at_once, error_summary, hidden_inputs, run_queued_tasks, sign_in
+from workshops import codes, services
 from workshops.models import JoinCodeFailure, Participant, ReportsZip, Workshop
 from workshops.services import deletion_plan, guest_create, workshop_close, workshop_join
 
@@ -151,6 +152,24 @@ def test_joining_with_the_right_code_lands_a_guest_in_their_own_assessment(works
     assert "You are owner of this assessment" in task_list and "Keep your work" in task_list
 
 
+def test_workshop_assessments_stay_out_of_the_trainers_own_list(workshop, tara):
+    from assessments.services import assessment_create
+    from tests.conftest import DETAILS
+    from tests.helpers import assessment_list_row
+
+    own = assessment_create(owner=tara, details={**DETAILS, "title": "Tara's own project"})
+    for name in ("Priya", "Sam"):
+        join_as(workshop, name)
+    page = client_for(tara).get(reverse("assessment_list")).content.decode()
+    assert assessment_list_row(page, own.title)["Your role"] == "Owner"
+    assert "Priya" not in page and "Sam" not in page
+    assert "The 2 assessments made in workshops you run are not listed here" in page
+    assert f'<a class="govuk-link" href="{reverse("workshop_list")}">your workshops</a>' in page
+    # Still theirs to read: the access is unchanged, only the list is.
+    participant = _participant(workshop, "Priya")
+    assert client_for(tara).get(reverse("assessment_task_list", args=[participant.assessment_id])).status_code == 200
+
+
 def test_the_join_page_takes_the_code_in_any_spelling(workshop):
     code = workshop.join_code
     response = Client().post(reverse("join"), {"code": f" {code[:4].lower()} {code[4:].lower()} "})
@@ -208,6 +227,59 @@ def test_a_double_submit_joins_once(workshop):
     _client, second = join_as(workshop, "Double", client=client)
     assert second.status_code == 302 and second["Location"] == first["Location"]
     assert Participant.objects.filter(workshop=workshop).count() == 1
+
+
+def _join_page(workshop) -> dict[str, object]:
+    """The join page's form as a browser would send it: its token, and a name."""
+    page = Client().get(reverse("join_code", args=[workshop.join_code])).content.decode()
+    return {**hidden_inputs(page), "display_name": "Double"}
+
+
+def test_a_join_page_sent_twice_makes_one_guest_whichever_answer_the_browser_keeps(workshop):
+    data = _join_page(workshop)
+    assert re.fullmatch(r"[0-9a-f-]{36}", str(data["creation_token"]))
+    url = reverse("join_code", args=[workshop.join_code])
+    # The browser dropped the first answer (a double click): the second comes with no session.
+    first, second = Client().post(url, data), Client().post(url, data)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    participant = Participant.objects.get(workshop=workshop)
+    assert User.objects.filter(display_name="Double").count() == 1
+    # The second answer signed its browser in as the same guest, with a browser key that works.
+    assert second.cookies[services.BROWSER_KEY_COOKIE].value.startswith(f"{participant.pk}:")
+    assert services.guest_return(workshop=workshop, cookie=second.cookies[services.BROWSER_KEY_COOKIE].value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_join_page_sent_twice_at_the_same_moment_makes_one_guest(tara, toolkit_version):
+    workshop = make_workshop(tara, toolkit_version)
+    data = _join_page(workshop)
+    url = reverse("join_code", args=[workshop.join_code])
+    responses = at_once(2, lambda _i: Client().post(url, data))
+    assert [getattr(r, "status_code", r) for r in responses] == [302, 302]
+    assert Participant.objects.filter(workshop=workshop).count() == 1
+    assert Assessment.objects.exclude(owner=tara).count() == 1
+
+
+def test_a_join_page_sent_again_much_later_joins_anew_without_an_error(workshop):
+    data = _join_page(workshop)
+    url = reverse("join_code", args=[workshop.join_code])
+    assert Client().post(url, data).status_code == 302
+    Participant.objects.update(joined_at=timezone.now() - services.SAME_PAGE_JOIN_WINDOW - timedelta(seconds=1))
+    assert Client().post(url, data).status_code == 302
+    assert Participant.objects.filter(workshop=workshop).count() == 2
+
+
+def test_a_join_page_does_not_lead_back_into_an_account_that_has_a_password_since(workshop):
+    data = _join_page(workshop)
+    url = reverse("join_code", args=[workshop.join_code])
+    Client().post(url, data)
+    kept = Participant.objects.get(workshop=workshop).user
+    kept.set_password("a-long-pass-2027-x")
+    kept.save()
+    again = Client().post(url, data)
+    assert again.status_code == 302
+    assert Participant.objects.filter(workshop=workshop).count() == 2
+    assert again.wsgi_request.user != kept
 
 
 @pytest.mark.parametrize("name", ["", "   ", "\x00\x00", "n" * 151])

@@ -427,14 +427,26 @@ class SectionAdmin(SortableAdminBase, DraftsOnlyMixin, PublishedReadOnlyMixin, a
         return obj.n_questions
 
 
+class SectionContentAdmin(DraftsOnlyMixin, PublishedReadOnlyMixin, admin.ModelAdmin):
+    """What belongs to a section (its questions, working example, resources): listed newest
+    version first, filtered by version, each row saying which version it is in."""
+
+    form = DraftContentForm
+    list_filter = ["section__version__status", "section__version"]
+    list_select_related = ["section__version__toolkit"]
+
+    @admin.display(description="Version", ordering="section__version__label")
+    def version(self, obj: Any) -> ToolkitVersion:
+        return obj.section.version
+
+
 @admin.register(Question)
-class QuestionAdmin(DraftsOnlyMixin, PublishedReadOnlyMixin, admin.ModelAdmin):
+class QuestionAdmin(SectionContentAdmin):
     form = QuestionForm
     list_display = ["number", "question_text", "section_number", "version", "answer_type", "required"]
     list_display_links = ["number", "question_text"]
-    list_filter = ["section__version__status", "section__version", "answer_type", "required", "role"]
+    list_filter = [*SectionContentAdmin.list_filter, "answer_type", "required", "role"]
     search_fields = ["text", "number", "key", "hint", "group"]
-    list_select_related = ["section__version__toolkit"]
     ordering = ["section__version__toolkit", "-section__version__created_at", "section__number", "order"]
     fields = [
         "section",
@@ -473,38 +485,20 @@ class QuestionAdmin(DraftsOnlyMixin, PublishedReadOnlyMixin, admin.ModelAdmin):
     def section_number(self, obj: Question) -> int:
         return obj.section.number
 
-    @admin.display(description="Version", ordering="section__version__label")
-    def version(self, obj: Question) -> ToolkitVersion:
-        return obj.section.version
-
 
 @admin.register(WorkingExample)
-class WorkingExampleAdmin(DraftsOnlyMixin, PublishedReadOnlyMixin, admin.ModelAdmin):
-    form = DraftContentForm
+class WorkingExampleAdmin(SectionContentAdmin):
     list_display = ["title", "section", "version"]
-    list_filter = ["section__version__status", "section__version"]
     search_fields = ["title", "body"]
-    list_select_related = ["section__version__toolkit"]
     ordering = ["section__version__toolkit", "-section__version__created_at", "section__number"]
-
-    @admin.display(description="Version", ordering="section__version__label")
-    def version(self, obj: WorkingExample) -> ToolkitVersion:
-        return obj.section.version
 
 
 @admin.register(Resource)
-class ResourceAdmin(DraftsOnlyMixin, PublishedReadOnlyMixin, admin.ModelAdmin):
-    form = DraftContentForm
+class ResourceAdmin(SectionContentAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["title", "who", "year", "section", "version"]
-    list_filter = ["section__version__status", "section__version"]
     search_fields = ["title", "who", "url"]
-    list_select_related = ["section__version__toolkit"]
     ordering = ["section__version__toolkit", "-section__version__created_at", "section__number", "order"]
-
-    @admin.display(description="Version", ordering="section__version__label")
-    def version(self, obj: Resource) -> ToolkitVersion:
-        return obj.section.version
 
 
 @admin.register(IntroductionTopic)

@@ -204,6 +204,9 @@ def version_publish(*, version: ToolkitVersion, user: Any = None) -> ToolkitVers
 def question_move(*, question: Question, position: int) -> None:
     """Put a draft's question at `position` in its section (1 is first); the others keep their
     order around it, numbered 1, 2, 3... (positions are unique once the transaction commits)."""
+    # The section's row lock: two editors reordering one section at once take turns, rather
+    # than the second failing on the unique positions when it commits.
+    Section.objects.select_for_update().filter(pk=question.section_id).values_list("pk", flat=True).get()
     others = list(question.section.questions.exclude(pk=question.pk).order_by("order", "pk"))
     position = max(1, min(position, len(others) + 1))
     others.insert(position - 1, question)

@@ -4,22 +4,28 @@ import datetime as dt
 import re
 from typing import Any
 
-from crispy_forms_gds.layout import HTML, Field, Layout, Submit
+from crispy_forms_gds.layout import Field, Layout, Submit
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.forms import (
+    NEW_PASSWORD_HINT,
+    display_name_cleaned,
+    display_name_field,
+    email_field,
+    password_field,
+)
 from accounts.models import User
 from assessments.forms import SafeDateInputField
 from assessments.models import Assessment
-from hiat_site.forms import PlainTextField, gds_helper
+from hiat_site.forms import CREATION_TOKEN_INPUT, PlainTextField, gds_helper
 from toolkit_content.models import ToolkitVersion
 from workshops import codes
 from workshops.models import CAPACITY_MAX, GROUPS_MAX, Workshop, WorkshopGroup
 
 DESCRIPTION_MAX_LENGTH = 2_000
-DISPLAY_NAME_MAX_LENGTH = 150
 GROUP_NAME_MAX_LENGTH = 100
 _TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
@@ -110,11 +116,7 @@ class WorkshopForm(forms.Form):
         self.fields["capacity"].widget.attrs.update({"class": "govuk-input--width-4"})
         self.helper = gds_helper("Create workshop")
         self.helper.layout = Layout(
-            HTML(
-                "{% if creation_token %}"
-                '<input type="hidden" name="creation_token" value="{{ creation_token }}">'
-                "{% endif %}"
-            ),
+            CREATION_TOKEN_INPUT,
             Field.text("name"),
             Field("date", context={"legend_size": "govuk-fieldset__legend--s"}),
             Field.text("time"),
@@ -202,15 +204,7 @@ class JoinCodeForm(forms.Form):
 class JoinForm(forms.Form):
     """Joining: a name (for someone not signed in) and, in group mode, their group."""
 
-    display_name = PlainTextField(
-        label="Your name",
-        max_length=DISPLAY_NAME_MAX_LENGTH,
-        help_text="Shown to your trainer and your group. A first name is enough.",
-        error_messages={
-            "required": "Enter your name",
-            "max_length": f"Your name must be {DISPLAY_NAME_MAX_LENGTH} characters or fewer",
-        },
-    )
+    display_name = display_name_field("Shown to your trainer and your group. A first name is enough.")
     group = forms.TypedChoiceField(
         label="Which group are you in?",
         coerce=int,
@@ -234,52 +228,22 @@ class JoinForm(forms.Form):
         else:
             del self.fields["group"]
         self.helper = gds_helper("Join the workshop")
-        self.helper.layout = Layout(*fields)
+        self.helper.layout = Layout(CREATION_TOKEN_INPUT, *fields)
 
     def clean_display_name(self) -> str:
-        value = self.cleaned_data["display_name"].strip()
-        if not value:
-            raise ValidationError("Enter your name")
-        return value
+        return display_name_cleaned(self.cleaned_data["display_name"])
 
 
-class KeepWorkForm(forms.Form):
+class KeepWorkForm(auth_forms.SetPasswordMixin, forms.Form):
     """A guest adds an email and password, to keep their work and come back to it."""
 
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        help_text="You will use this to sign in.",
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.org",
-            "max_length": "Email address must be 254 characters or fewer",
-            "null_characters_not_allowed": "Enter an email address in the correct format, like name@example.org",
-        },
+    error_messages = {"password_mismatch": "The passwords do not match"}
+
+    email = email_field()
+    password1 = password_field(
+        "Create a password", autocomplete="new-password", required="Enter a password", help_text=NEW_PASSWORD_HINT
     )
-    password1 = forms.CharField(
-        label="Create a password",
-        strip=False,
-        max_length=1000,
-        help_text="At least 10 characters. Avoid common words and passwords.",
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={
-            "required": "Enter a password",
-            "max_length": "Passwords must be 1,000 characters or fewer",
-            "null_characters_not_allowed": "Password must not contain invisible control characters",
-        },
-    )
-    password2 = forms.CharField(
-        label="Confirm your password",
-        strip=False,
-        max_length=1000,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={
-            "required": "Confirm your password",
-            "max_length": "Passwords must be 1,000 characters or fewer",
-            "null_characters_not_allowed": "Password must not contain invisible control characters",
-        },
-    )
+    password2 = password_field("Confirm your password", autocomplete="new-password", required="Confirm your password")
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -296,14 +260,9 @@ class KeepWorkForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", "The passwords do not match")
-        elif first:
-            try:
-                password_validation.validate_password(first, self.user)
-            except ValidationError as error:
-                self.add_error("password1", error)
+        self.validate_passwords()
+        if not self.has_error("password2", "password_mismatch"):
+            self.validate_password_for_user(self.user, "password1")
         return cleaned
 
 

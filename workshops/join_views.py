@@ -8,6 +8,8 @@ account (no name asked). Codes that match nothing are counted per address and re
 past WORKSHOP_JOIN_FAILURE_LIMIT in WORKSHOP_JOIN_FAILURE_WINDOW_MINUTES.
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from accounts.services import user_add_sign_in
+from hiat_site.forms import creation_token_of
 from workshops import codes, services
 from workshops.forms import JoinCodeForm, JoinForm, KeepWorkForm
 from workshops.models import Participant, Workshop, WorkshopGroup
@@ -106,6 +109,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
         return _refused(request, workshop, services.JoinRefused.FULL)
     groups = list(WorkshopGroup.objects.filter(workshop=workshop).order_by("position"))
     ask_name = not user.is_authenticated
+    token = creation_token_of(request)
     data = request.POST if request.method == "POST" else None
     form = JoinForm(data, workshop=workshop, ask_name=ask_name, groups=groups)
     if request.method == "POST" and form.is_valid():
@@ -115,6 +119,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
                 user=None if ask_name else user,  # type: ignore[arg-type]
                 guest_name=form.cleaned_data.get("display_name", ""),
                 group_id=form.cleaned_data.get("group"),
+                creation_token=token,
             )
             key = services.browser_key_issue(participant) if ask_name else ""
         except services.JoinRefused as refused:
@@ -138,7 +143,13 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
                     samesite="Lax",
                 )
             return response
-    context = {"workshop": workshop, "form": form, "ask_name": ask_name, "next": request.get_full_path()}
+    context = {
+        "workshop": workshop,
+        "form": form,
+        "ask_name": ask_name,
+        "next": request.get_full_path(),
+        "creation_token": token or uuid.uuid4(),
+    }
     return render(request, "workshops/join_name.html", context, status=400 if form.errors else 200)
 
 

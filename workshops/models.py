@@ -95,10 +95,17 @@ class Participant(models.Model):
     # SHA-256 of a random key kept in a cookie there (workshops/services.py, guest_return).
     browser_key_hash = models.CharField(max_length=64, blank=True, editable=False)
     joined_at = models.DateTimeField(default=timezone.now)
+    # The token of the join page a guest submitted (hiat_site.forms.CREATION_TOKEN_INPUT):
+    # the same page sent again while the first answer is still on its way (a double click
+    # on a slow network) finds this place instead of making a second guest.
+    creation_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["joined_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["workshop", "user"], name="one_participation_per_person")]
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "user"], name="one_participation_per_person"),
+            models.UniqueConstraint(fields=["workshop", "creation_token"], name="one_place_per_join_page"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.workshop_id}"

@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -143,19 +144,37 @@ def _new_assessment(workshop: Workshop, owner: User, name: str) -> Assessment:
         assessment = assessment_services.assessment_create(
             owner=owner, details={"title": _title(workshop, name)}, toolkit_version=workshop.toolkit_version
         )
-    # The trainer follows every workshop assessment on the dashboard and may open it, read-only.
-    team.team_add(assessment=assessment, user=workshop.trainer, role=Role.VIEWER, added_by=owner)
+    # The trainer follows every workshop assessment on the dashboard and may open it,
+    # read-only; their "Your assessments" stays theirs.
+    team.team_add(assessment=assessment, user=workshop.trainer, role=Role.VIEWER, added_by=owner, listed=False)
     return assessment
 
 
+# How long a join page's second submission still finds the place its first one made.
+SAME_PAGE_JOIN_WINDOW = timedelta(minutes=10)
+
+
+def _is_same_page_again(earlier: Participant) -> bool:
+    """Whether a join page's token may still stand for the guest place it made: only a moment
+    later, and only while the account is still a guest's (it signs in with no password)."""
+    recent = earlier.joined_at >= timezone.now() - SAME_PAGE_JOIN_WINDOW
+    return earlier.guest and recent and not earlier.user.has_usable_password()
+
+
 def workshop_join(
-    *, workshop: Workshop, user: User | None = None, guest_name: str = "", group_id: int | None = None
+    *,
+    workshop: Workshop,
+    user: User | None = None,
+    guest_name: str = "",
+    group_id: int | None = None,
+    creation_token: uuid.UUID | None = None,
 ) -> Participant:
     """Add someone to the workshop, with the assessment they will work on; or return their
     place if they have joined already (a double submit, a second tab).
 
     `user` joins with their account; without one, a guest account named `guest_name` is
-    made with the place (guest_create), so a refused join leaves no account behind. An
+    made with the place (guest_create), so a refused join leaves no account behind; the
+    join page submitted again (same `creation_token`) returns that guest's place. An
     account without a usable password is a guest's either way: deleted with the workshop
     unless its owner adds an email and password.
 
@@ -169,7 +188,13 @@ def workshop_join(
     """
     with transaction.atomic():
         locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
-        participant = Participant.objects.filter(workshop=locked, user=user).first() if user else None
+        participant = None
+        earlier = None
+        if user is not None:
+            participant = Participant.objects.filter(workshop=locked, user=user).first()
+        elif creation_token is not None:
+            earlier = Participant.objects.filter(workshop=locked, creation_token=creation_token).first()
+            participant = earlier if earlier is not None and _is_same_page_again(earlier) else None
         if participant is None:
             if locked.closed_at is not None:
                 raise JoinRefused(JoinRefused.CLOSED)
@@ -182,9 +207,13 @@ def workshop_join(
                 group = WorkshopGroup.objects.filter(workshop=locked, pk=group_id or 0).first()
                 if group is None:
                     raise JoinRefused(JoinRefused.GROUP)
+            # A page sent again too late joins anew, without its token (which stays with the first place).
+            token = creation_token if user is None and earlier is None else None
             user = user or guest_create(display_name=guest_name)
             guest = not user.has_usable_password()
-            participant = Participant.objects.create(workshop=locked, user=user, group=group, guest=guest)
+            participant = Participant.objects.create(
+                workshop=locked, user=user, group=group, guest=guest, creation_token=token
+            )
     if participant.assessment_id is None:
         _give_assessment(participant)
     return participant
@@ -424,7 +453,9 @@ def workshop_delete(*, workshop: Workshop, shown_digest: str, site_url: str) -> 
     Assessment.objects.filter(pk__in=[a.assessment_id for a in plan.assessments_deleted]).delete()
     locked.delete()
     # Still without a password (as planned, under the lock): an account that has one is never deleted here.
-    User.objects.filter(pk__in=[u.pk for u in plan.guests_deleted], password__startswith="!").delete()
+    User.objects.filter(
+        pk__in=[u.pk for u in plan.guests_deleted], password__startswith=UNUSABLE_PASSWORD_PREFIX
+    ).delete()
     context = {"workshop_name": locked.name, "trainer": locked.trainer.display_name, "site_url": site_url}
     for person in plan.told:
         body = render_to_string("workshops/email/deleted.txt", {**context, "person": person})

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedRequest
 from assessments.progress import question_in_version
+from hiat_site.forms import creation_token_of
 from toolkit_content.models import Question
 from workshops import presenters, services
 from workshops.access import WorkshopAction, get_workshop_for, require_trainer, workshops_visible_to
@@ -44,19 +45,12 @@ def workshop_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "workshops/list.html", {"workshops": workshops})
 
 
-def _creation_token(value: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value or "")
-    except ValueError:
-        return None
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def workshop_new(request: AuthenticatedRequest) -> HttpResponse:
     require_trainer(request.user)
     form = WorkshopForm(request.POST if request.method == "POST" else None, trainer=request.user)
-    token = _creation_token(request.POST.get("creation_token")) if request.method == "POST" else None
+    token = creation_token_of(request)
     if request.method == "POST" and form.is_valid():
         workshop = services.workshop_create(
             trainer=request.user,
