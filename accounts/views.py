@@ -23,11 +23,12 @@ from accounts.forms import (
     EmailChangeForm,
     NameForm,
     PasswordChangeForm,
+    SigninForm,
     SignupForm,
 )
 from accounts.http import AuthenticatedRequest
-from accounts.middleware import session_activity_record, session_seconds_left, warning_before
-from accounts.models import DataExport, SecurityEvent
+from accounts.middleware import SIGNED_OUT_USER, session_activity_record, session_seconds_left, warning_before
+from accounts.models import DataExport, SecurityEvent, User
 from accounts.security_log import security_event_record
 
 
@@ -76,6 +77,22 @@ def account_session(request: HttpRequest) -> HttpResponse:
         )
     patch_cache_control(response, no_store=True)
     return response
+
+
+class LoginView(auth_views.LoginView):
+    """Sign in; and for someone the idle limit just signed out who has no password (a guest
+    who joined a workshop), a way back that needs none (workshops' join_return)."""
+
+    template_name = "accounts/login.html"
+    authentication_form = SigninForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        signed_out = User.objects.filter(pk=self.request.session.get(SIGNED_OUT_USER) or 0, is_active=True).first()
+        if signed_out is not None and not signed_out.has_usable_password():
+            context["signed_out_guest"] = signed_out
+        return context
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

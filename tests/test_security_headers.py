@@ -24,6 +24,7 @@ POST_ONLY = {
     "assessment_team_transfer",
     "assessment_team_revoke",
     "assessment_team_leave",
+    "join_return",
 }
 # URLs of things these tests do not make: no data export has been prepared, no invitation sent;
 # and a toolkit section's preview, which is 404 for anyone but content staff (alice is an assessor).

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
+from accounts.middleware import LAST_ACTIVITY
 from accounts.models import User
 from assessments.models import Answer, AnswerRevision, Assessment, Membership, Role
 from assessments.services import answer_save, assessment_create, section_answers_save
@@ -340,6 +341,68 @@ def test_a_guest_gets_back_in_on_the_same_browser_after_their_session_ends(works
     stranger.cookies["hiat_workshop_key"] = client.cookies["hiat_workshop_key"].value + "x"
     assert stranger.get(reverse("join_code", args=[workshop.join_code])).status_code == 200
     assert "_auth_user_id" not in stranger.session
+
+
+def _idle_too_long(client: Client) -> None:
+    session = client.session
+    session[LAST_ACTIVITY] = (timezone.now() - timedelta(minutes=31)).isoformat()
+    session.save()
+
+
+def test_a_guest_signed_out_for_being_idle_carries_on_from_the_sign_in_page_with_their_text(workshop):
+    client, response = join_as(workshop, "Sam")
+    assessment = Participant.objects.get(workshop=workshop).assessment
+    section = reverse("section", args=[assessment.pk, 1])
+    assert client.get(section).status_code == 200
+    _idle_too_long(client)
+    # They press "Save and continue" after the limit: the text is kept, they are asked to sign in.
+    sent = client.post(section, {"s1_problem": "Typed while listening to the trainer", "continue": ""})
+    assert sent.status_code == 302 and sent["Location"].startswith(reverse("login"))
+    page = client.get(sent["Location"]).content.decode()
+    # No password to sign in with: the page offers the way back instead.
+    assert "Carry on with your workshop" in page and "Carry on as Sam</button>" in page
+    assert f'action="{reverse("join_return")}"' in page and f'name="next" value="{section}"' in page
+    back = client.post(reverse("join_return"), {"next": section})
+    assert back.status_code == 302 and back["Location"] == section
+    assert "Signed in again. What you typed has been saved." in client.get(section, follow=True).content.decode()
+    assert Answer.objects.get(assessment=assessment, question__key="s1_problem").text == (
+        "Typed while listening to the trainer"
+    )
+
+
+def test_the_way_back_needs_this_browsers_key_and_an_account_still_without_a_password(workshop):
+    client, _response = join_as(workshop, "Sam")
+    key = client.cookies[services.BROWSER_KEY_COOKIE].value
+    # Another browser, or a tampered key: sent to join again, signed in as nobody.
+    for cookie in ("", key + "x", "1:" + key.partition(":")[2], "not-a-key"):
+        stranger = Client()
+        if cookie:
+            stranger.cookies[services.BROWSER_KEY_COOKIE] = cookie
+        refused = stranger.post(reverse("join_return"), {"next": "/assessments/"})
+        assert refused.status_code == 302 and refused["Location"] == reverse("join")
+        assert "_auth_user_id" not in stranger.session
+    # Only ever back to a page of this site.
+    client.cookies.pop("sessionid")
+    away = client.post(reverse("join_return"), {"next": "https://example.com/phish"})
+    assert away["Location"] == reverse("assessment_list")
+    # Once the account has a password, it signs in with it like any other.
+    user = Participant.objects.get(workshop=workshop).user
+    user.set_password("a-long-pass-phrase-2027")
+    user.save()
+    client.cookies.pop("sessionid")
+    assert client.post(reverse("join_return"), {"next": "/assessments/"})["Location"] == reverse("join")
+    page = client.get(reverse("login")).content.decode()
+    assert "Carry on with your workshop" not in page
+
+
+def test_only_a_guest_signed_out_on_this_browser_is_offered_the_way_back(alice):
+    assert "Carry on with your workshop" not in Client().get(reverse("login")).content.decode()
+    # Someone with a password signed out for being idle signs in as usual.
+    client = client_for(alice)
+    client.get(reverse("assessment_list"))
+    _idle_too_long(client)
+    assert client.get(reverse("assessment_list")).status_code == 302
+    assert "Carry on with your workshop" not in client.get(reverse("login")).content.decode()
 
 
 def test_a_guest_adds_an_email_and_password_and_signs_in_later_to_the_same_assessment(workshop):

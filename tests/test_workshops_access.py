@@ -36,6 +36,7 @@ TRAINER_ONLY = {
 ANY_TRAINER = {**TRAINER_ONLY, "other_trainer": "ok"}
 GET_ONLY_POST = {"anonymous": "sign-in", **dict.fromkeys(ROLES[1:], 405)}
 OPEN = dict.fromkeys(ROLES, "ok")
+NOT_ALLOWED = dict.fromkeys(ROLES, 405)
 # "Keep your work": signed-in people only; accounts that have a password are sent to "Your account".
 SIGNED_IN = {"anonymous": "sign-in", **dict.fromkeys(ROLES[1:], "ok")}
 
@@ -55,6 +56,9 @@ MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
     "join": (OPEN, OPEN),
     "join_code": (OPEN, OPEN),
     "join_keep": (SIGNED_IN, SIGNED_IN),
+    # A guest's way back after their session ended: POST only, open to anyone (the browser's
+    # key is what counts; without one it redirects to the join page).
+    "join_return": (NOT_ALLOWED, OPEN),
 }
 
 
@@ -64,7 +68,7 @@ def _url_names() -> list[str]:
 
 
 def _url(name: str, workshop: Workshop) -> str:
-    if name in {"workshop_list", "workshop_new", "join", "join_keep"}:
+    if name in {"workshop_list", "workshop_new", "join", "join_keep", "join_return"}:
         return reverse(name)
     if name == "join_code":
         return reverse(name, args=[workshop.join_code])

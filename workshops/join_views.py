@@ -18,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
@@ -68,7 +69,7 @@ def _place_url(participant: Participant) -> str:
 
 def _return_guest(request: HttpRequest, workshop: Workshop) -> None:
     """Sign a guest back in on the browser they joined on, after their session ended."""
-    user = services.guest_return(workshop=workshop, cookie=request.COOKIES.get(services.BROWSER_KEY_COOKIE, ""))
+    user = services.guest_return(cookie=request.COOKIES.get(services.BROWSER_KEY_COOKIE, ""), workshop=workshop)
     if user is not None:
         login(request, user, backend=MODEL_BACKEND)
         messages.success(request, f"Welcome back, {user.display_name}.")
@@ -178,3 +179,27 @@ def join_keep(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(request, f"Your work is kept. Sign in with {user.email} to come back to it.")
             return redirect("assessment_list")
     return render(request, "workshops/keep.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_POST
+def join_return(request: HttpRequest) -> HttpResponse:
+    """Sign a guest back in on the browser they joined on, after their session ended, and take
+    them back to the page they were on (the sign-in page offers this to a guest it signed out).
+
+    The browser key cookie is sent only to /join/ addresses, hence this address. What they
+    typed meanwhile was kept for them (accounts/keep_post.py, and the autosave's drafts).
+    """
+    user = services.guest_return(cookie=request.COOKIES.get(services.BROWSER_KEY_COOKIE, ""))
+    if user is None:
+        messages.error(
+            request,
+            "This browser has no workshop place to go back to. Enter the workshop code to join again, "
+            "or sign in if you added an email address.",
+        )
+        return redirect("join")
+    login(request, user, backend=MODEL_BACKEND)
+    messages.success(request, f"Welcome back, {user.display_name}.")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = reverse("assessment_list")
+    return redirect(next_url)

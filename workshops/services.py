@@ -259,8 +259,9 @@ def browser_key_issue(participant: Participant) -> str:
     return f"{participant.pk}:{key}"
 
 
-def guest_return(*, workshop: Workshop, cookie: str) -> User | None:
-    """The guest account this browser joined the workshop with, if its key matches.
+def guest_return(*, cookie: str, workshop: Workshop | None = None) -> User | None:
+    """The guest account this browser joined a workshop with (this one, or any), if its key
+    matches.
 
     Only for accounts still without an email and password: anyone who added them signs in
     with them like everyone else.
@@ -268,9 +269,10 @@ def guest_return(*, workshop: Workshop, cookie: str) -> User | None:
     participant_id, _, key = (cookie or "").partition(":")
     if not participant_id.isdigit() or len(participant_id) > 18 or not key:
         return None
-    participant = (
-        Participant.objects.filter(pk=int(participant_id), workshop=workshop, guest=True).select_related("user").first()
-    )
+    participants = Participant.objects.filter(pk=int(participant_id), guest=True)
+    if workshop is not None:
+        participants = participants.filter(workshop=workshop)
+    participant = participants.select_related("user").first()
     if participant is None or not participant.browser_key_hash:
         return None
     if not secrets.compare_digest(participant.browser_key_hash, hashlib.sha256(key.encode()).hexdigest()):

@@ -19,5 +19,6 @@ urlpatterns = [
 join_urlpatterns = [
     path("", join_views.join, name="join"),
     path("keep-your-work/", join_views.join_keep, name="join_keep"),
+    path("return/", join_views.join_return, name="join_return"),
     path("<str:code>/", join_views.join_code, name="join_code"),
 ]

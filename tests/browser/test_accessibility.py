@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -25,6 +26,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import BrowserContext, Page, expect
 
+from accounts.middleware import LAST_ACTIVITY
 from accounts.models import DataExport, User
 from assessments import pdf as report_pdf_module
 from assessments.models import AnswerRevision, Assessment, Invitation, Membership, Role
@@ -78,6 +80,7 @@ NOT_PAGES = {
     "answer_save": "JSON endpoint for saving one answer (autosave)",
     "account_session": "JSON for the timeout warning (the warning is scanned in test_timeout_warning.py)",
     "answer_restore": "POST only; redirects to the answer's history page (scanned as answer-history-restored)",
+    "join_return": "POST only; redirects to the page the guest was on (its button is scanned as login-guest)",
     "workshop_progress": "HTML fragment the dashboard's script puts into the dashboard (scanned there)",
     "workshop_answers_csv": "CSV download",
     "workshop_reports_zip": "ZIP download (or 303 to the preparing page, scanned as workshop-reports-preparing)",
@@ -558,6 +561,18 @@ def _guest(path: str, *, submit: str = "") -> Callable[[World], None]:
     return visit
 
 
+def _guest_signed_out(world: World) -> None:
+    """A guest signed out for being idle: the sign-in page offers the way back without a password."""
+    _guest("/assessments/{assessment}/")(world)
+    key = world.context.cookies(world.live_server.url)
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    session = store(session_key=next(c["value"] for c in key if c["name"] == settings.SESSION_COOKIE_NAME))
+    session[LAST_ACTIVITY] = (timezone.now() - timedelta(minutes=settings.SESSION_IDLE_MINUTES + 1)).isoformat()
+    session.save()
+    world.page.reload()
+    expect(world.page.get_by_role("button", name="Carry on as Gus Guest")).to_be_visible()
+
+
 # url name -> {scenario id: how to get there}
 SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
     "start": {"start": _anonymous("/"), "start-signed-in": _signed_in(lambda w: "/")},
@@ -566,7 +581,11 @@ SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
         "signup": _anonymous("/accounts/signup/"),
         "signup-errors": _submit_empty("/accounts/signup/", "Create account"),
     },
-    "login": {"login": _anonymous("/accounts/login/"), "login-errors": _submit_empty("/accounts/login/", "Sign in")},
+    "login": {
+        "login": _anonymous("/accounts/login/"),
+        "login-errors": _submit_empty("/accounts/login/", "Sign in"),
+        "login-guest": _guest_signed_out,
+    },
     "password_reset": {
         "password-reset": _anonymous("/accounts/password-reset/"),
         "password-reset-errors": _submit_empty("/accounts/password-reset/", "Send reset link"),
