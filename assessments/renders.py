@@ -23,7 +23,7 @@ Status = ReportRender.Status
 
 # Bump when the report template or stylesheet changes (templates/report/, static/css/
 # report-pdf.css), so PDFs are made again; the Word copy's when assessments/docx.py changes.
-REPORT_LAYOUT_VERSION = "9"
+REPORT_LAYOUT_VERSION = "10"
 DOCX_LAYOUT_VERSION = "2"
 LAYOUT_VERSIONS = {Kind.PDF: REPORT_LAYOUT_VERSION, Kind.DOCX: DOCX_LAYOUT_VERSION}
 CONTENT_TYPES = {
