@@ -57,9 +57,14 @@ def _page(response) -> str:
     return response.content.decode()
 
 
-def _action(client: Client, action: str, *versions: ToolkitVersion, follow: bool = False):
-    data = {"action": action, "_selected_action": [v.pk for v in versions]}
+def _action(client: Client, action: str, *versions: ToolkitVersion, follow: bool = False, **more: str):
+    data = {"action": action, "_selected_action": [v.pk for v in versions], **more}
     return client.post(_admin("toolkitversion_changelist"), data, follow=follow)
+
+
+def _publish(client: Client, *versions: ToolkitVersion, follow: bool = False):
+    """The publish action's second step: its confirmation page's "Publish" button."""
+    return _action(client, "publish", *versions, follow=follow, confirmed="yes")
 
 
 # -- Lists a non-developer can use ---------------------------------------------------------
@@ -156,7 +161,12 @@ def test_publishing_an_invalid_draft_lists_each_fault_with_a_link(admin_client, 
     question.text = ""
     question.save()
     draft.sections.get(number=3).resources.all().delete()
-    page = _page(_action(admin_client, "publish", draft, follow=True))
+    # The first step shows what to fix instead of asking to confirm.
+    first = _page(_action(admin_client, "publish", draft, follow=True))
+    assert "Not ready to publish: fix the problems listed below first" in first
+    assert 'name="confirmed"' not in first
+    # A confirmation sent anyway (an old page, a forged form) is refused by the service too.
+    page = _page(_publish(admin_client, draft, follow=True))
     assert "Not published: fix the problems listed below" in page
     assert (
         f'<a href="{_admin("question_change", question.pk)}">Section 2, question {question.number}</a>: has no text'
@@ -170,9 +180,22 @@ def test_publishing_an_invalid_draft_lists_each_fault_with_a_link(admin_client, 
     assert "2 problems to fix first" in _page(admin_client.get(_admin("toolkitversion_change", draft.pk)))
 
 
+def toolkit_version_label(draft: ToolkitVersion) -> str:
+    """The label of the version new assessments start on now (the one the draft would replace)."""
+    published = ToolkitVersion.objects.filter(toolkit=draft.toolkit, status=ToolkitVersion.Status.PUBLISHED)
+    return published.order_by("-published_at", "-id").values_list("label", flat=True)[0]
+
+
 def test_publishing_a_sound_draft_and_checking_it(admin_client, admin_user, draft):
     assert "No problems found: ready to publish" in _page(_action(admin_client, "check_versions", draft))
-    page = _page(_action(admin_client, "publish", draft, follow=True))
+    # First a page that says what publishing will do; nothing is published yet.
+    confirm = _page(_action(admin_client, "publish", draft, follow=True))
+    assert "Publishing cannot be undone" in confirm
+    assert f"New assessments will start on {draft.label} instead of {toolkit_version_label(draft)}" in confirm
+    assert f'<input type="submit" value="Publish {draft.label}">' in confirm
+    draft.refresh_from_db()
+    assert draft.status == ToolkitVersion.Status.DRAFT
+    page = _page(_publish(admin_client, draft, follow=True))
     assert f"Published {ToolkitVersion.objects.get(pk=draft.pk)}" in page
     draft.refresh_from_db()
     assert draft.status == ToolkitVersion.Status.PUBLISHED
@@ -186,10 +209,10 @@ def test_content_editors_can_publish_and_nobody_else_on_the_staff(editor_client,
     clerk.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_toolkitversion", "change_toolkitversion"])
     )
-    _action(client_for(clerk), "publish", draft)
+    _publish(client_for(clerk), draft)
     draft.refresh_from_db()
     assert draft.status == ToolkitVersion.Status.DRAFT
-    _action(editor_client, "publish", draft)
+    _publish(editor_client, draft)
     draft.refresh_from_db()
     assert draft.status == ToolkitVersion.Status.PUBLISHED
 

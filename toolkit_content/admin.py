@@ -317,6 +317,10 @@ class ToolkitVersionAdmin(SortableAdminBase, PublishedReadOnlyMixin, admin.Model
 
     @admin.action(description="Publish the selected draft (new assessments start on it)", permissions=["publish"])
     def publish(self, request: HttpRequest, queryset: QuerySet[ToolkitVersion]) -> TemplateResponse | None:
+        """Publishing cannot be undone: first a page saying what it will do (or what to fix),
+        and only its "Publish" button publishes."""
+        if request.POST.get("confirmed") != "yes":
+            return self._publish_confirm_page(request, list(queryset.select_related("toolkit")))
         refused: list[tuple[ToolkitVersion, list[Fault]]] = []
         for version in queryset.select_related("toolkit"):
             try:
@@ -347,6 +351,36 @@ class ToolkitVersionAdmin(SortableAdminBase, PublishedReadOnlyMixin, admin.Model
         name = slugify(f"{version.toolkit.slug}-{version.label.replace('.', '-')}") or "toolkit"
         response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.yaml"'
         return response
+
+    def _publish_confirm_page(self, request: HttpRequest, versions: list[ToolkitVersion]) -> TemplateResponse:
+        drafts = [v for v in versions if not v.is_published]
+        faulty = [(v, faults) for v in drafts if (faults := version_validate(v))]
+        if faulty or not drafts:
+            if faulty:
+                self.message_user(request, "Not ready to publish: fix the problems listed below first.", messages.ERROR)
+            return self._check_page(request, faulty or [(v, []) for v in versions])
+        plans = []
+        for draft in drafts:
+            published = ToolkitVersion.objects.filter(
+                toolkit=draft.toolkit, status=ToolkitVersion.Status.PUBLISHED
+            ).order_by("-published_at", "-id")
+            plans.append(
+                {
+                    "version": draft,
+                    "replaces": published.first(),
+                    "assessments_on_older": published.aggregate(n=Count("assessments"))["n"],
+                    "sections": draft.sections.count(),
+                    "questions": Question.objects.filter(section__version=draft).count(),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Publish toolkit content",
+            "plans": plans,
+            "selected": [v.pk for v in drafts],
+        }
+        return TemplateResponse(request, "admin/toolkit_content/toolkitversion/publish_confirm.html", context)
 
     def _check_page(self, request: HttpRequest, results: list[tuple[ToolkitVersion, list[Fault]]]) -> TemplateResponse:
         context = {

@@ -79,6 +79,8 @@ def test_admin_rewords_and_moves_a_question_and_publishes(page: Page, context, l
 
     # Publish.
     _run_action(page, draft, "Publish the selected draft (new assessments start on it)")
+    expect(page.get_by_text("Publishing cannot be undone")).to_be_visible()
+    page.get_by_role("button", name=f"Publish {draft.label}").click()
     expect(page.get_by_text(f"Published {draft.toolkit.short_name} {draft.label}")).to_be_visible()
     _scan(page)
     draft.refresh_from_db()
