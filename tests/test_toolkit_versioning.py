@@ -21,6 +21,7 @@ from toolkit_content.models import (
 )
 from toolkit_content.services import (
     VersionNotValid,
+    question_move,
     version_create_draft,
     version_publish,
     version_validate,
@@ -179,6 +180,8 @@ def _break(draft: ToolkitVersion, how: str) -> None:
         s1.resources.all().delete()
     elif how == "no sections":
         draft.sections.all().delete()
+    elif how == "moved, not renumbered":
+        question_move(question=s1.questions.order_by("order").last(), position=1)
     else:
         raise AssertionError(how)
 
@@ -193,6 +196,7 @@ FAULTS = {
     "no working example": ("Section 1", "has no working example"),
     "no resources": ("Section 1", "has no resources"),
     "no sections": ("Version", "has no sections"),
+    "moved, not renumbered": ("Section 1, question 1.1", "comes after question 1.6, so the numbers read out of order"),
 }
 
 

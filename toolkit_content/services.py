@@ -125,6 +125,23 @@ def _question_faults(question: Question, place: str, keys: Counter[str], numbers
     return faults
 
 
+def number_order_key(number: str) -> tuple[tuple[int, int | str], ...]:
+    """How question numbers sort as a reader expects: 1.2 < 1.4 < 1.4a < 1.10 < 4.6(a) < 4.6(b)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|[a-z]+", number.lower()))
+
+
+def _out_of_order(questions: list[Question]) -> list[tuple[Question, Question]]:
+    """Each question whose number sorts before the number of the question above it (a question
+    dragged to a new place keeps its number: the editor renumbers)."""
+    return [
+        (above, question)
+        for above, question in zip(questions, questions[1:], strict=False)
+        if above.number.strip()
+        and question.number.strip()
+        and number_order_key(question.number) < number_order_key(above.number)
+    ]
+
+
 def version_validate(version: ToolkitVersion) -> list[Fault]:
     """Every fault that stops the version being published, in the order an editor meets them."""
     faults: list[Fault] = []
@@ -170,6 +187,15 @@ def version_validate(version: ToolkitVersion) -> list[Fault]:
         for question in questions:
             qplace = f"{place}, question {question.number or question.key}"
             faults += _question_faults(question, qplace, keys, numbers)
+        for above, question in _out_of_order(questions):
+            faults.append(
+                Fault(
+                    f"{place}, question {question.number}",
+                    f"comes after question {above.number}, so the numbers read out of order: "
+                    "renumber the section's questions to follow their order.",
+                    question,
+                )
+            )
     return faults
 
 

@@ -60,12 +60,15 @@ def test_admin_rewords_and_moves_a_question_and_publishes(page: Page, context, l
     expect(page.get_by_text("Yes: no problems found.")).to_be_visible()
     _scan(page)
 
-    # Section 1 of the draft: reword 1.2 and move it above 1.1.
+    # Section 1 of the draft: reword 1.2, move it above 1.1 and renumber the two (the check
+    # refuses numbers that read out of order).
     page.locator("tr", has_text="Understand the inequalities").get_by_role("link", name="Change").click()
     expect(page.get_by_role("heading", name="Change section")).to_be_visible()
     _scan(page)
     page.locator("#id_questions-1-text").fill(REWORDED)
     page.locator("#questions-1").get_by_role("button", name="Move to first position").click()
+    page.locator("#id_questions-1-number").fill(first.number)
+    page.locator("#id_questions-0-number").fill(second.number)
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("was changed successfully")).to_be_visible()
     _scan(page)
@@ -95,7 +98,7 @@ def test_admin_rewords_and_moves_a_question_and_publishes(page: Page, context, l
     assert newer.toolkit_version == draft
     page.goto(f"/assessments/{newer.pk}/sections/1/")
     labels = _question_labels(page)
-    assert labels[0] == f"{second.number} {REWORDED}" and labels[1] == f"{first.number} {first.text}"
+    assert labels[0] == f"{first.number} {REWORDED}" and labels[1] == f"{second.number} {first.text}"
 
     # The older assessment, its page and its report: as they were asked.
     page.goto(f"/assessments/{older.pk}/sections/1/")
