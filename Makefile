@@ -6,16 +6,28 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
+# Two locked sets: requirements.lock is what production runs; requirements-dev.lock adds the
+# local run's embedded PostgreSQL, the tests and the tooling. Each stamp names the lock it
+# installed, so a changed lock installs again.
+PROD_STAMP := $(VENV)/.installed-prod-$(shell sha256sum requirements.lock | cut -c1-12)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.lock requirements-dev.lock | sha256sum | cut -c1-12)
+PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --require-hashes
 
-.PHONY: install run serve test lint format lock screenshots bench clean
+.PHONY: install install-production run serve test lint format lock screenshots bench clean
 
-$(STAMP): requirements.lock
+$(PROD_STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+	$(PIP_INSTALL) -r requirements.lock
+	rm -f $(VENV)/.installed-* && touch $(PROD_STAMP)
 
-install: $(STAMP)
+$(DEV_STAMP): requirements.lock requirements-dev.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) -r requirements-dev.lock
+	rm -f $(VENV)/.installed-* && touch $(DEV_STAMP) $(PROD_STAMP)
+
+# Development: everything (make run, test, lint, bench). Production hosts: install-production.
+install: $(DEV_STAMP)
+install-production: $(PROD_STAMP)
 
 # .env makes every `manage.py` command a local development one (DEBUG=1); never in production.
 .env:
@@ -31,7 +43,7 @@ run: install .env
 
 # Production on one host: configured only by the environment (README "Configuration"), never
 # by .env, which is for local development. A process supervisor should run this (docs/deploy.md).
-serve: install
+serve: install-production
 	@test -z "$$DEBUG" -o "$$DEBUG" = 0 || { echo "make serve is for production: unset DEBUG" >&2; exit 1; }
 	DEBUG=0 HIAT_IGNORE_DOTENV=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=0 HIAT_IGNORE_DOTENV=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -64,10 +76,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Regenerate the pinned, hashed lock file from requirements.in.
+# Regenerate the pinned, hashed lock files: production's, then development's on top of it.
 lock: install
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.8
 	$(BIN)/uv pip compile requirements.in --generate-hashes --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile requirements-dev.in --constraint requirements.lock --generate-hashes --python-version 3.11 -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) var .env

@@ -1,6 +1,7 @@
 """Production configuration and serving, as an operator meets them: `manage.py check --deploy`,
 refusals with one clear line, and `make serve` answering real HTTP with compressed static files."""
 
+import json
 import os
 import re
 import secrets
@@ -41,6 +42,60 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+# Everything `make serve` runs (gunicorn with the site, the task worker, a report render),
+# imported with production settings; the modules only the local run or checks use are left out.
+_PRODUCTION_IMPORTS = """
+import importlib, json, pkgutil, sys
+from importlib import metadata
+import django
+django.setup()
+LEFT_OUT = {"hiat_site.settings_test", "hiat_site.settings_typecheck", "hiat_site.localdb"}
+for package in ("hiat_site", "accounts", "assessments", "toolkit_content", "workshops"):
+    for module in pkgutil.walk_packages([package], prefix=package + "."):
+        if module.name not in LEFT_OUT:
+            importlib.import_module(module.name)
+for name in ("gunicorn.app.wsgiapp", "gunicorn.workers.gthread", "honcho.manager", "whitenoise.storage",
+             "django_tasks_db.management.commands.db_worker", "hiat_site.wsgi"):
+    importlib.import_module(name)
+from assessments import docx, pdf
+pdf.pdf_from_html("<h1>Report</h1>")
+docx.Document()
+providers = metadata.packages_distributions()
+used = {dist for module in list(sys.modules) for dist in providers.get(module.split(".")[0], [])}
+print(json.dumps(sorted(used)))
+"""
+
+
+def _locked_names(lock: Path) -> set[str]:
+    return {
+        re.sub(r"[-_.]+", "-", line.split("==")[0]).lower()
+        for line in lock.read_text().splitlines()
+        if re.match(r"^[A-Za-z0-9]", line)
+    }
+
+
+def test_production_runs_on_the_production_lock_alone():
+    """A production host installs requirements.lock only (make install-production): nothing the
+    service imports may come from the development lock (test tools, the local run's server)."""
+    result = subprocess.run(
+        [sys.executable, "-c", _PRODUCTION_IMPORTS],
+        cwd=BASE_DIR,
+        env=production_env(DJANGO_SETTINGS_MODULE="hiat_site.settings", PYTHONPATH=str(BASE_DIR)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    used = {re.sub(r"[-_.]+", "-", name).lower() for name in json.loads(result.stdout.splitlines()[-1])}
+    production = _locked_names(BASE_DIR / "requirements.lock")
+    development_only = _locked_names(BASE_DIR / "requirements-dev.lock") - production
+    assert "weasyprint" in used and "gunicorn" in used  # the check saw the service at work
+    assert used & development_only == set()
+    # pip and setuptools come with every virtual environment (setuptools' start-up hook is
+    # imported by any Python started in one).
+    assert used - production - {"pip", "setuptools"} == set()
 
 
 def test_deploy_checks_find_nothing_with_production_settings():
