@@ -4,7 +4,11 @@ alice owns assessments, charlie is an outsider with an account of his own. The s
 HIAT content file is loaded once per test that asks for it, exactly as `make run` loads it.
 """
 
+import subprocess
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any, TypedDict
 
 import pytest
 from django.conf import settings
@@ -14,27 +18,29 @@ from accounts.models import User
 from assessments import pdf as report_pdf_module
 from assessments import tasks as report_tasks
 from assessments.models import Assessment
-from assessments.sandbox import run_limited
+from assessments.sandbox import Limits, Usage, run_limited
 from assessments.services import assessment_create
+from tests.helpers import ClientResponse
 from toolkit_content.loader import read_file, toolkit_load
 from toolkit_content.models import ToolkitVersion
+from workshops.models import Workshop
 
 CONTENT_FILE = Path(settings.BASE_DIR) / "toolkit_content" / "data" / "hiat.yaml"
 PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture
-def toolkit_version(db) -> ToolkitVersion:
+def toolkit_version(db: None) -> ToolkitVersion:
     return toolkit_load(content=read_file(CONTENT_FILE)).version
 
 
 @pytest.fixture
-def alice(db) -> User:
+def alice(db: None) -> User:
     return User.objects.create_user("alice@example.org", PASSWORD, display_name="Alice Owner")
 
 
 @pytest.fixture
-def charlie(db) -> User:
+def charlie(db: None) -> User:
     return User.objects.create_user("charlie@example.org", PASSWORD, display_name="Charlie Outsider")
 
 
@@ -45,16 +51,31 @@ def client_for(user: User) -> Client:
 
 
 @pytest.fixture
-def alice_client(alice) -> Client:
+def alice_client(alice: User) -> Client:
     return client_for(alice)
 
 
 @pytest.fixture
-def charlie_client(charlie) -> Client:
+def charlie_client(charlie: User) -> Client:
     return client_for(charlie)
 
 
-DETAILS = {
+class Details(TypedDict):
+    """An assessment's project details, as assessment_create() takes them."""
+
+    title: str
+    organisation: str
+    work_type: str
+    work_type_other: str
+    description: str
+    population_and_place: str
+    lead_and_team: str
+    public_advisers: str
+    start_date: date | None
+    review_date: date | None
+
+
+DETAILS: Details = {
     "title": "Welfare advice in GP practices",
     "organisation": "Eastborough Council and Eastborough Primary Care Network",
     "work_type": "service_change",
@@ -69,7 +90,7 @@ DETAILS = {
 
 
 @pytest.fixture
-def assessment(alice, toolkit_version) -> Assessment:
+def assessment(alice: User, toolkit_version: ToolkitVersion) -> Assessment:
     return assessment_create(owner=alice, details=dict(DETAILS))
 
 
@@ -78,7 +99,7 @@ class RenderCounter:
 
 
 @pytest.fixture
-def counting_renders(monkeypatch):
+def counting_renders(monkeypatch: pytest.MonkeyPatch) -> RenderCounter:
     """Counts report layouts, in this process (render_report_pdf) and in the worker's render processes.
 
     WeasyPrint's write_pdf() lays the document out again through render(), so render()
@@ -88,11 +109,11 @@ def counting_renders(monkeypatch):
     counter = RenderCounter()
 
     class CountingHTML(report_pdf_module.HTML):
-        def render(self, *args, **kwargs):
+        def render(self, *args: Any, **kwargs: Any) -> Any:
             counter.renders += 1
             return super().render(*args, **kwargs)
 
-    def counting_run_limited(fn, *args, limits):
+    def counting_run_limited(fn: Callable[..., Any], *args: Any, limits: Limits) -> tuple[Any, Usage]:
         if fn is report_pdf_module.pdf_from_html:
             counter.renders += 1
         return run_limited(fn, *args, limits=limits)
@@ -103,11 +124,10 @@ def counting_renders(monkeypatch):
 
 
 @pytest.fixture
-def report_worker(transactional_db):
+def report_worker(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
     """A real `manage.py db_worker` process on the test database, until the test ends."""
     import os
     import signal
-    import subprocess
     import sys
 
     from tests.processes import database_url_for_other_processes
@@ -147,21 +167,20 @@ def make_trainer(email: str, name: str) -> User:
 
 
 @pytest.fixture
-def tara(db) -> User:
+def tara(db: None) -> User:
     return make_trainer("tara@example.org", "Tara Trainer")
 
 
 @pytest.fixture
-def trevor(db) -> User:
+def trevor(db: None) -> User:
     return make_trainer("trevor@example.org", "Trevor Othertrainer")
 
 
 def make_workshop(
     trainer: User, toolkit_version: ToolkitVersion, *, group_names: list[str] | None = None, **overrides: object
-):
+) -> Workshop:
     from django.utils import timezone
 
-    from workshops.models import Workshop
     from workshops.services import workshop_create
 
     details = {
@@ -178,11 +197,13 @@ def make_workshop(
 
 
 @pytest.fixture
-def workshop(tara, toolkit_version):
+def workshop(tara: User, toolkit_version: ToolkitVersion) -> Workshop:
     return make_workshop(tara, toolkit_version)
 
 
-def join_as(workshop, name: str, *, client: Client | None = None, group: object = None, ip: str = "127.0.0.1"):
+def join_as(
+    workshop: Workshop, name: str, *, client: Client | None = None, group: object = None, ip: str = "127.0.0.1"
+) -> tuple[Client, ClientResponse]:
     """Join through the join page as a person does; returns (the client now signed in, the response)."""
     from django.urls import reverse
 
