@@ -9,8 +9,10 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any, TypedDict
 
 import pytest
 from django.conf import settings
@@ -20,27 +22,29 @@ from accounts.models import User
 from assessments import pdf as report_pdf_module
 from assessments import tasks as report_tasks
 from assessments.models import Assessment
-from assessments.sandbox import run_limited
+from assessments.sandbox import Limits, Usage, run_limited
 from assessments.services import assessment_create
+from tests.helpers import ClientResponse
 from toolkit_content.loader import read_file, toolkit_load
 from toolkit_content.models import ToolkitVersion
+from workshops.models import Workshop
 
 CONTENT_FILE = Path(settings.BASE_DIR) / "toolkit_content" / "data" / "hiat.yaml"
 PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture
-def toolkit_version(db) -> ToolkitVersion:
+def toolkit_version(db: None) -> ToolkitVersion:
     return toolkit_load(content=read_file(CONTENT_FILE)).version
 
 
 @pytest.fixture
-def alice(db) -> User:
+def alice(db: None) -> User:
     return User.objects.create_user("alice@example.org", PASSWORD, display_name="Alice Owner")
 
 
 @pytest.fixture
-def charlie(db) -> User:
+def charlie(db: None) -> User:
     return User.objects.create_user("charlie@example.org", PASSWORD, display_name="Charlie Outsider")
 
 
@@ -51,16 +55,31 @@ def client_for(user: User) -> Client:
 
 
 @pytest.fixture
-def alice_client(alice) -> Client:
+def alice_client(alice: User) -> Client:
     return client_for(alice)
 
 
 @pytest.fixture
-def charlie_client(charlie) -> Client:
+def charlie_client(charlie: User) -> Client:
     return client_for(charlie)
 
 
-DETAILS = {
+class Details(TypedDict):
+    """An assessment's project details, as assessment_create() takes them."""
+
+    title: str
+    organisation: str
+    work_type: str
+    work_type_other: str
+    description: str
+    population_and_place: str
+    lead_and_team: str
+    public_advisers: str
+    start_date: date | None
+    review_date: date | None
+
+
+DETAILS: Details = {
     "title": "Welfare advice in GP practices",
     "organisation": "Eastborough Council and Eastborough Primary Care Network",
     "work_type": "service_change",
@@ -75,7 +94,7 @@ DETAILS = {
 
 
 @pytest.fixture
-def assessment(alice, toolkit_version) -> Assessment:
+def assessment(alice: User, toolkit_version: ToolkitVersion) -> Assessment:
     return assessment_create(owner=alice, details=dict(DETAILS))
 
 
@@ -84,7 +103,7 @@ class RenderCounter:
 
 
 @pytest.fixture
-def counting_renders(monkeypatch):
+def counting_renders(monkeypatch: pytest.MonkeyPatch) -> RenderCounter:
     """Counts report layouts, in this process (render_report_pdf) and in the worker's render processes.
 
     WeasyPrint's write_pdf() lays the document out again through render(), so render()
@@ -94,11 +113,11 @@ def counting_renders(monkeypatch):
     counter = RenderCounter()
 
     class CountingHTML(report_pdf_module.HTML):
-        def render(self, *args, **kwargs):
+        def render(self, *args: Any, **kwargs: Any) -> Any:
             counter.renders += 1
             return super().render(*args, **kwargs)
 
-    def counting_run_limited(fn, *args, limits):
+    def counting_run_limited(fn: Callable[..., Any], *args: Any, limits: Limits) -> tuple[Any, Usage]:
         if fn is report_pdf_module.pdf_from_html:
             counter.renders += 1
         return run_limited(fn, *args, limits=limits)
@@ -111,7 +130,7 @@ def counting_renders(monkeypatch):
 @contextlib.contextmanager
 def worker_process(**settings_env: str) -> Iterator[subprocess.Popen[bytes]]:
     """A real `manage.py db_worker` process on the test database until the block ends, with
-    these settings from its environment (REPORT_RENDER_MEMORY_MB="20", ...)."""
+    these settings from its environment (REPORT_RENDER_MEMORY_MB="50", ...)."""
     from tests.processes import database_url_for_other_processes
 
     env = {
@@ -139,7 +158,7 @@ def worker_process(**settings_env: str) -> Iterator[subprocess.Popen[bytes]]:
 
 
 @pytest.fixture
-def report_worker(transactional_db):
+def report_worker(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
     """A real `manage.py db_worker` process on the test database, until the test ends."""
     with worker_process() as process:
         yield process
@@ -159,21 +178,20 @@ def make_trainer(email: str, name: str) -> User:
 
 
 @pytest.fixture
-def tara(db) -> User:
+def tara(db: None) -> User:
     return make_trainer("tara@example.org", "Tara Trainer")
 
 
 @pytest.fixture
-def trevor(db) -> User:
+def trevor(db: None) -> User:
     return make_trainer("trevor@example.org", "Trevor Othertrainer")
 
 
 def make_workshop(
     trainer: User, toolkit_version: ToolkitVersion, *, group_names: list[str] | None = None, **overrides: object
-):
+) -> Workshop:
     from django.utils import timezone
 
-    from workshops.models import Workshop
     from workshops.services import workshop_create
 
     details = {
@@ -190,11 +208,13 @@ def make_workshop(
 
 
 @pytest.fixture
-def workshop(tara, toolkit_version):
+def workshop(tara: User, toolkit_version: ToolkitVersion) -> Workshop:
     return make_workshop(tara, toolkit_version)
 
 
-def join_as(workshop, name: str, *, client: Client | None = None, group: object = None, ip: str = "127.0.0.1"):
+def join_as(
+    workshop: Workshop, name: str, *, client: Client | None = None, group: object = None, ip: str = "127.0.0.1"
+) -> tuple[Client, ClientResponse]:
     """Join through the join page as a person does; returns (the client now signed in, the response)."""
     from django.urls import reverse
 

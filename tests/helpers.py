@@ -5,16 +5,24 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from django.db import connection
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
+from assessments.models import AnswerRevision
 from toolkit_content.models import Question, Section
 
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    # What the test client returns: a response that also carries its request (wsgi_request),
+    # templates and context. django-stubs names it for type checking only.
+    from django.test.client import _MonkeyPatchedWSGIResponse as ClientResponse
+else:
+    from django.http import HttpResponseBase as ClientResponse
 
 
 def answer_for(question: Question) -> str | list[str]:
@@ -33,7 +41,7 @@ def section_post_data(section: Section, *, button: str = "continue") -> dict[str
 
 
 def details_post_data(**overrides: object) -> dict[str, object]:
-    data = {
+    data: dict[str, object] = {
         "title": "Falls prevention in Eastborough",
         "organisation": "Eastborough Council",
         "work_type": "implementation",
@@ -51,6 +59,12 @@ def details_post_data(**overrides: object) -> dict[str, object]:
     }
     data.update(overrides)
     return data
+
+
+def author_name(revision: AnswerRevision) -> str:
+    """The name of the person who wrote a revision (an account deleted since leaves none)."""
+    assert revision.author is not None, f"revision {revision.version} has no author"
+    return revision.author.display_name
 
 
 def run_queued_tasks() -> int:
@@ -74,7 +88,7 @@ def run_queued_tasks() -> int:
     return finished.count() - before
 
 
-def download_report(client: Client, url: str) -> HttpResponse:
+def download_report(client: Client, url: str) -> ClientResponse:
     """Download a report file as a person does when it is not made yet: the link answers 303 to
     the "being prepared" page, the worker makes the file, and the link then serves it."""
     first = client.get(url)
@@ -210,19 +224,20 @@ def section_page_data(client: Client, url: str) -> dict[str, object]:
     for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
         data[name] = html.unescape(text.removeprefix("\n"))
     for tag in re.findall(r"<input\b[^>]*\bchecked\b[^>]*>", page):
-        name = html.unescape(re.search(r'name="([^"]*)"', tag).group(1))
-        value = html.unescape(re.search(r'value="([^"]*)"', tag).group(1))
+        name_found = re.search(r'name="([^"]*)"', tag)
+        value_found = re.search(r'value="([^"]*)"', tag)
+        assert name_found and value_found, tag
+        name = html.unescape(name_found.group(1))
+        value = html.unescape(value_found.group(1))
         existing = data.get(name)
         data[name] = [*existing, value] if isinstance(existing, list) else ([existing, value] if existing else [value])
     return data
 
 
-def make_content_editor(email: str = "cora@example.org"):
+def make_content_editor(email: str = "cora@example.org") -> User:
     """A member of staff in the "Content editors" group (made by a migration; tests that flush
     the database, such as the browser tests, get it made again here with the same permissions)."""
     from django.contrib.auth.models import Group, Permission
-
-    from accounts.models import User
 
     group, created = Group.objects.get_or_create(name="Content editors")
     if created:
@@ -232,7 +247,7 @@ def make_content_editor(email: str = "cora@example.org"):
     return user
 
 
-def assert_access(response: HttpResponse, expected: object, *, secrets: list[str]) -> None:
+def assert_access(response: ClientResponse, expected: object, *, secrets: list[str]) -> None:
     """Check one cell of an access matrix: "sign-in" (sent to the sign-in page), "ok" (the page,
     or a redirect onwards that is not to sign-in: 200, 302, 303) or exactly this status.
 
@@ -253,17 +268,18 @@ def assert_access(response: HttpResponse, expected: object, *, secrets: list[str
         assert not [secret for secret in secrets if secret in page]
 
 
-def at_once(count: int, work: Callable[[int], T]) -> list[T | Exception]:
+def at_once(count: int, work: Callable[[int], T]) -> list[T]:
     """Run `work(i)` in `count` threads released together, each with its own database
-    connection (so the test needs `transaction=True`); an exception is returned, not raised."""
+    connection (so the test needs `transaction=True`). If any raised, the first such
+    exception is raised here, once every thread has finished."""
     barrier = threading.Barrier(count)
-    results: list[T | Exception] = [RuntimeError("did not finish")] * count
+    results: list[T | BaseException] = [RuntimeError("did not finish")] * count
 
     def run(i: int) -> None:
         try:
             barrier.wait(timeout=10)
             results[i] = work(i)
-        except Exception as error:  # noqa: BLE001 (the test reports it)
+        except Exception as error:  # noqa: BLE001 (raised below, in the test's thread)
             results[i] = error
         finally:
             connection.close()
@@ -273,4 +289,7 @@ def at_once(count: int, work: Callable[[int], T]) -> list[T | Exception]:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    return results
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return cast(list[T], results)

@@ -1,6 +1,7 @@
 """Making reports to test, and reading their PDFs back as a reader's software would."""
 
 import tempfile
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -9,6 +10,7 @@ import pikepdf
 from outloud import check
 from pypdf import PdfReader
 
+from accounts.models import User
 from assessments.models import Assessment
 from assessments.services import assessment_update_details, section_answers_save, section_complete
 from tests.helpers import answer_for
@@ -20,14 +22,14 @@ SUMMARY = {
 }
 
 
-def answer_all(assessment: Assessment, user, *, skip: set[str] = frozenset()) -> None:
+def answer_all(assessment: Assessment, user: User, *, skip: Set[str] = frozenset()) -> None:
     """Answer every question of every section (but those in `skip`), as the section pages would."""
     for section in assessment.toolkit_version.sections.prefetch_related("questions"):
         values = {q.key: answer_for(q) for q in section.questions.all() if q.key not in skip}
         section_answers_save(assessment=assessment, section=section, values=values, user=user)
 
 
-def answer_some(assessment: Assessment, user, count: int) -> None:
+def answer_some(assessment: Assessment, user: User, count: int) -> None:
     """Answer the first `count` questions, in the order the toolkit asks them."""
     questions = [
         q for s in assessment.toolkit_version.sections.prefetch_related("questions") for q in s.questions.all()
@@ -37,7 +39,7 @@ def answer_some(assessment: Assessment, user, count: int) -> None:
         section_answers_save(assessment=assessment, section=question.section, values=values, user=user)
 
 
-def complete_all(assessment: Assessment, user) -> None:
+def complete_all(assessment: Assessment, user: User) -> None:
     """A finished assessment: every answer, the summary, a review date, every section complete."""
     answer_all(assessment, user)
     assessment_update_details(assessment=assessment, details={**SUMMARY, "review_date": date(2027, 3, 31)}, user=user)

@@ -17,7 +17,12 @@ POST_ONLY = (POST_ONLY_GET, NOT_ALLOWED)
 
 def assessment_url_names() -> list[str]:
     """Every named URL that takes an assessment id: new URLs join this test automatically."""
-    return [p.name for p in assessment_urls.urlpatterns if isinstance(p, URLPattern) and "<uuid:pk>" in str(p.pattern)]
+    names = []
+    for p in assessment_urls.urlpatterns:
+        if isinstance(p, URLPattern) and "<uuid:pk>" in str(p.pattern):
+            assert p.name, f"the URL {p.pattern} has no name"
+            names.append(p.name)
+    return names
 
 
 def url_for(name: str, pk: object) -> str:

@@ -10,6 +10,7 @@ the admin site is theirs, other people's assessments are not), content editor (s
 "Content editors" group: toolkit content, never anyone's answers).
 """
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 import pytest
@@ -21,7 +22,7 @@ from django.urls import URLPattern, reverse
 from accounts.models import User
 from assessments import urls as assessment_urls
 from assessments.models import Answer, AnswerRevision, Assessment, Membership, Role
-from assessments.renders import CONTENT_TYPES
+from assessments.renders import CONTENT_TYPES, Kind
 from assessments.services import answer_save
 from tests.conftest import PASSWORD, client_for
 from tests.helpers import assert_access, download_report
@@ -48,7 +49,7 @@ MEMBERS = {"anonymous": "sign-in", "outsider": 404, "viewer": "ok", "editor": "o
 CONTENT_STAFF = {**dict.fromkeys(ROLES, 404), "anonymous": "sign-in", "staff": "ok", "content_editor": "ok"}
 
 # URL name -> (what a GET gets, what a POST gets), per role.
-MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
+MATRIX: dict[str, tuple[Mapping[str, object], Mapping[str, object]]] = {
     "assessment_list": (OPEN_TO_SIGNED_IN, GET_ONLY_POST),
     "assessment_new": (OPEN_TO_SIGNED_IN, OPEN_TO_SIGNED_IN),
     "assessment_task_list": (READ, GET_ONLY_POST),
@@ -166,7 +167,7 @@ def test_a_viewer_can_read_and_download_but_never_change(assessment):
     pdf = download_report(viewer, reverse("assessment_report_pdf", args=[assessment.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     docx = download_report(viewer, reverse("assessment_report_docx", args=[assessment.pk]))
-    assert docx["Content-Type"] == CONTENT_TYPES["docx"]
+    assert docx["Content-Type"] == CONTENT_TYPES[Kind.DOCX]
 
 
 def test_shared_assessments_are_listed_for_their_members_only(assessment, charlie_client):

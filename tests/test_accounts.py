@@ -61,7 +61,9 @@ def test_password_reset_by_email(client, alice):
     assert len(mail.outbox) == 0, "the web request only queues the email"
     assert run_queued_tasks() == 1
     assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    found = re.search(r"http://testserver(/accounts/reset/\S+)", str(mail.outbox[0].body))
+    assert found is not None
+    link = found.group(1)
     form_url = client.get(link)["Location"]
     new_password = "a-brand-new-passphrase"
     response = client.post(form_url, {"new_password1": new_password, "new_password2": new_password})

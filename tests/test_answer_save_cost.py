@@ -39,7 +39,9 @@ def _json_save(client, assessment, question: Question, text: str):
 
 
 def _required_long_text(section: Section) -> Question:
-    return section.questions.filter(required=True, answer_type=Question.AnswerType.LONG_TEXT).first()
+    question = section.questions.filter(required=True, answer_type=Question.AnswerType.LONG_TEXT).first()
+    assert question is not None, f"section {section.number} has no required long-text question"
+    return question
 
 
 def test_a_save_to_a_section_in_progress_reads_no_questions_and_updates_no_completions(alice, assessment):

@@ -1,5 +1,8 @@
 """Each answer type's rules (assessments/answer_types.py), tested directly."""
 
+from collections.abc import Iterable
+from typing import cast
+
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,6 +12,7 @@ from assessments.answer_types import ANSWER_TYPES, rules_for
 from assessments.models import ANSWER_MAX_LENGTH, ANSWER_MAX_LINES, Answer
 from assessments.progress import answers_by_question, assessment_progress
 from assessments.services import section_answers_save
+from hiat_site.forms import PlainTextField
 from toolkit_content.models import Question
 
 CHOICES = [{"value": "b", "label": "Bravo"}, {"value": "a", "label": "Alpha"}, {"value": "c", "label": "Charlie"}]
@@ -31,6 +35,15 @@ SINGLE = question(Question.AnswerType.SINGLE_CHOICE)
 MULTIPLE = question(Question.AnswerType.MULTIPLE_CHOICE)
 
 
+def choice_pairs(field: forms.ChoiceField) -> list[tuple[str, str]]:
+    """The field's choices as (value, label) pairs.
+
+    Django normalises whatever choices a field is given into these pairs when they are set;
+    django-stubs types the getter as everything the setter accepts (mappings, enums, callables).
+    """
+    return list(cast(Iterable[tuple[str, str]], field.choices))
+
+
 def refusal(q: Question, value: object) -> str:
     with pytest.raises(ValidationError) as caught:
         rules_for(q).validate_value(q, value)
@@ -46,7 +59,7 @@ def test_every_answer_type_has_rules():
 
 def test_long_text_form_field_is_a_plain_text_area_with_the_answer_limits():
     field = rules_for(LONG).form_field(LONG)
-    assert isinstance(field.widget, forms.Textarea)
+    assert isinstance(field, PlainTextField) and isinstance(field.widget, forms.Textarea)
     assert field.label == "2.3 Who benefits?" and field.help_text == "Think about groups." and not field.required
     assert field.max_length == ANSWER_MAX_LENGTH and field.max_lines == ANSWER_MAX_LINES
 
@@ -101,7 +114,7 @@ def test_long_text_validate_value_refuses_too_many_lines():
 def test_single_choice_form_field_is_radios_of_the_question_choices():
     field = rules_for(SINGLE).form_field(SINGLE)
     assert isinstance(field, forms.ChoiceField) and isinstance(field.widget, forms.RadioSelect)
-    assert list(field.choices) == [("b", "Bravo"), ("a", "Alpha"), ("c", "Charlie")]
+    assert choice_pairs(field) == [("b", "Bravo"), ("a", "Alpha"), ("c", "Charlie")]
     assert rules_for(SINGLE).anchor(SINGLE) == "id_who-benefits_1"
 
 
@@ -140,7 +153,7 @@ def test_single_choice_validate_value_refuses_a_wrong_type():
 def test_multiple_choice_form_field_is_checkboxes_of_the_question_choices():
     field = rules_for(MULTIPLE).form_field(MULTIPLE)
     assert isinstance(field, forms.MultipleChoiceField) and isinstance(field.widget, forms.CheckboxSelectMultiple)
-    assert [value for value, _ in field.choices] == ["b", "a", "c"]
+    assert [value for value, _ in choice_pairs(field)] == ["b", "a", "c"]
     assert rules_for(MULTIPLE).anchor(MULTIPLE) == "id_who-benefits_1"
 
 

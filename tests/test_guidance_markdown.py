@@ -89,6 +89,7 @@ def hostile_assessment(alice, toolkit_version):
     example.body = HOSTILE
     example.save()
     topic = draft.introduction_topics.first()
+    assert topic is not None
     topic.body = HOSTILE
     topic.save()
     version_publish(version=draft)

@@ -64,6 +64,7 @@ def save(assessment, question: Question, value, user: User) -> int:
 def a_minute_later(assessment, question: Question) -> None:
     """Move the newest history entry's start back 61 seconds, as if a minute had passed."""
     newest = AnswerRevision.objects.filter(answer__assessment=assessment, answer__question=question).first()
+    assert newest is not None
     AnswerRevision.objects.filter(pk=newest.pk).update(started_at=newest.started_at - timedelta(seconds=61))
 
 
@@ -268,6 +269,7 @@ def test_restore_makes_a_new_version_with_the_old_text(alice_client, assessment,
     answer = Answer.objects.get(assessment=assessment, question=problem)
     assert (answer.text, answer.version, answer.updated_by) == ("First words.", 3, alice)
     newest = answer.revisions.first()
+    assert newest is not None
     assert (newest.version, newest.kind, newest.restored_from, newest.author) == (3, "restore", 1, alice)
     assert newest.text == "First words."
     assessment.refresh_from_db()
@@ -285,6 +287,7 @@ def test_each_older_entry_has_a_restore_button_naming_its_version(alice_client, 
     assert current.restore_button == ""
     assert older.restore_button == "Restore this version version 1"
     form = re.search(rf'<form method="post" action="{restore_url(assessment)}"[^>]*>(.*?)</form>', page, re.S)
+    assert form is not None
     assert '<input type="hidden" name="version" value="1">' in form[1]
     assert '<input type="hidden" name="base_version" value="2">' in form[1]
 
@@ -477,10 +480,12 @@ def test_the_check_page_keeps_the_record_of_completions_and_reopenings(assessmen
     SectionCompletion.objects.filter(pk=second.pk).update(completed_at=at(11, 15, day=5))
     page = client_for(vera).get(reverse("section_check", args=[assessment.pk, 1])).content.decode()
     latest = re.search(r'<p class="govuk-body app-completion-record">(.*?)</p>', page, re.S)
+    assert latest is not None
     assert text_of(latest[1]) == "Completed by Bob Editor on 5 March 2027 at 11:15."
     details = re.search(
         r'<details class="govuk-details">\s*<summary[^>]*>(.*?)</summary>(.*?)</details>', page[latest.end() :], re.S
     )
+    assert details is not None
     assert text_of(details[1]) == "Section history"
     assert [text_of(item) for item in re.findall(r"<li>(.*?)</li>", details[2], re.S)] == [
         "Marked as in progress again by Bob Editor on 4 March 2027 at 09:30.",

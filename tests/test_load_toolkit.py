@@ -11,10 +11,15 @@ from toolkit_content.models import IntroductionTopic, Question, Resource, Sectio
 
 
 def counts() -> dict[str, int]:
-    return {
-        m.__name__: m.objects.count()
-        for m in [ToolkitVersion, Section, Question, Resource, WorkingExample, IntroductionTopic]
-    }
+    models: list[type[ToolkitVersion | Section | Question | Resource | WorkingExample | IntroductionTopic]] = [
+        ToolkitVersion,
+        Section,
+        Question,
+        Resource,
+        WorkingExample,
+        IntroductionTopic,
+    ]
+    return {m.__name__: m.objects.count() for m in models}
 
 
 def test_shipped_content_covers_the_outline(db):
@@ -27,7 +32,9 @@ def test_shipped_content_covers_the_outline(db):
     for n in ["1.1", "1.6", "2.1", "2.5", "3.1", "3.5", "4.1", "4.5", "4.6(a)", "4.6(b)", "4.6(c)"]:
         assert n in numbers
     parts = Question.objects.filter(number__startswith="4.6")
-    assert len({q.group for q in parts}) == 1 and parts.first().group
+    first_part = parts.first()
+    assert first_part is not None
+    assert len({q.group for q in parts}) == 1 and first_part.group
     assert set(Question.objects.values_list("answer_type", flat=True)) == {
         "long_text",
         "single_choice",

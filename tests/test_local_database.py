@@ -65,7 +65,9 @@ def test_embedded_server_is_shared_and_stops_with_its_last_user(pgdata):
     connection = psycopg2.connect(host=params["HOST"], user="postgres", dbname=APP_DATABASE)
     with connection, connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
-        assert int(cursor.fetchone()[0].split(".")[0]) >= 18
+        row = cursor.fetchone()
+        assert row is not None
+        assert int(row[0].split(".")[0]) >= 18
     connection.close()
 
     _stop(web)

@@ -210,9 +210,9 @@ def test_task_list_links_to_the_introduction_report_and_export(alice_client, ass
 
 
 def test_your_assessments_shows_each_assessments_status_and_percent_complete(alice, alice_client, assessment):
-    started = assessment_create(owner=alice, details=DETAILS | {"title": "Started"})
-    finished = assessment_create(owner=alice, details=DETAILS | {"title": "Finished"})
-    untouched = assessment_create(owner=alice, details=DETAILS | {"title": "Untouched"})
+    started = assessment_create(owner=alice, details={**DETAILS, "title": "Started"})
+    finished = assessment_create(owner=alice, details={**DETAILS, "title": "Finished"})
+    untouched = assessment_create(owner=alice, details={**DETAILS, "title": "Untouched"})
     save_section(alice_client, started, 1)
     answer_only(alice_client, started, 1, "s1_problem")  # the other six answers cleared: 1 of 26 is 4%
     complete_every_section(alice_client, finished)
@@ -237,7 +237,7 @@ def test_your_assessments_shows_each_assessments_status_and_percent_complete(ali
 
 def test_your_assessments_and_the_task_list_agree(alice, alice_client, assessment):
     """The list works progress out for many assessments at once; it must match each task list."""
-    finished = assessment_create(owner=alice, details=DETAILS | {"title": "Finished"})
+    finished = assessment_create(owner=alice, details={**DETAILS, "title": "Finished"})
     complete_every_section(alice_client, finished)
     save_section(alice_client, assessment, 3)
     answer_only(alice_client, assessment, 3, "s3_baseline")  # the others cleared, and not counted

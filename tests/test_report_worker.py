@@ -10,7 +10,10 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
+from typing import TypeVar, cast
 from unittest import mock
 
 import pytest
@@ -20,7 +23,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from pytest_django import Settings
 
+from accounts.models import User
 from accounts.tasks import send_password_reset
 from assessments import renders
 from assessments.models import Assessment, ReportRender
@@ -37,7 +42,10 @@ RENDER_TASK = "assessments.tasks.render_report"
 SETTLED_TASK = "assessments.tasks.render_settled"
 
 
-def wait_for(condition, timeout: float = 120.0, what: str = "the worker"):  # type: ignore[no-untyped-def]
+T = TypeVar("T")
+
+
+def wait_for(condition: Callable[[], T], timeout: float = 120.0, what: str = "the worker") -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if result := condition():
@@ -50,9 +58,10 @@ def ready(assessment: Assessment, kind: str = "pdf") -> ReportRender | None:
     return ReportRender.objects.defer("content").filter(assessment=assessment, kind=kind, status="ready").first()
 
 
-def save_one_answer(assessment: Assessment, user, text: str) -> None:  # type: ignore[no-untyped-def]
+def save_one_answer(assessment: Assessment, user: User, text: str) -> None:
     section = assessment.toolkit_version.sections.get(number=1)
     question = section.questions.filter(answer_type="long_text").first()
+    assert question is not None
     section_answers_save(assessment=assessment, section=section, values={question.key: text}, user=user)
     assessment.refresh_from_db()
 
@@ -148,7 +157,7 @@ def test_a_change_while_the_mark_is_cleared_is_not_missed(assessment, alice, set
     the mark set and queued nothing: the task must not clear it, and asks again instead."""
     settings.REPORT_SETTLE_SECONDS = 0
     save_one_answer(assessment, alice, "First.")
-    calls = []
+    calls: list[int] = []
 
     def settle_time_with_a_change_slipping_in() -> timedelta:
         # Called after the task has read the assessment and before it clears the mark.
@@ -162,7 +171,9 @@ def test_a_change_while_the_mark_is_cleared_is_not_missed(assessment, alice, set
     assert outcome == "changed meanwhile: asked again"
     assert Assessment.objects.get(pk=assessment.pk).settled_render_queued
     assert run_queued_tasks() >= 1
-    assert "Slipped in." in pdf_text(ready(assessment).content)
+    render = ready(assessment)
+    assert render is not None
+    assert "Slipped in." in pdf_text(bytes(render.content))
 
 
 def test_a_mark_left_by_a_lost_task_is_not_trusted(assessment, alice, settings):
@@ -187,7 +198,7 @@ def test_clicks_and_emails_come_before_files_made_unasked(alice_client, assessme
 
 
 @pytest.fixture
-def settle_in_one_second(settings):  # type: ignore[no-untyped-def]
+def settle_in_one_second(settings: Settings) -> None:
     """Before report_worker, so that the worker process settles in one second too."""
     settings.REPORT_SETTLE_SECONDS = 1
 
@@ -205,7 +216,10 @@ def test_a_save_then_the_settle_time_leaves_the_files_ready_and_a_click_is_serve
         ("docx", assessment.revision, 1),
         ("pdf", assessment.revision, 1),
     ]
-    settled = list(DBTaskResult.objects.filter(task_path=SETTLED_TASK).values_list("return_value", flat=True))
+    # What each settled-render task returned: a sentence saying what it did.
+    settled = cast(
+        list[str], list(DBTaskResult.objects.filter(task_path=SETTLED_TASK).values_list("return_value", flat=True))
+    )
     # One task for the burst (two if it ran before the last edit had settled and put itself back).
     assert len(settled) <= 2 and sum("ready" in outcome for outcome in settled) == 1, settled
 
@@ -260,6 +274,7 @@ def test_clicks_on_the_largest_report_make_one_render_within_the_limits(assessme
 
     (render,) = ReportRender.objects.filter(assessment=assessment, kind="pdf")
     assert render.attempts == 1 and DBTaskResult.objects.filter(task_path=RENDER_TASK).count() == 1
+    assert render.pages is not None and render.cpu_seconds is not None and render.peak_memory_mb is not None
     assert 400 <= render.pages <= 600
     assert render.cpu_seconds < settings.REPORT_RENDER_CPU_SECONDS
     assert render.peak_memory_mb < settings.REPORT_RENDER_MEMORY_MB
@@ -427,7 +442,7 @@ def two_app_servers(transactional_db, tmp_path):
         )
         servers.append((f"http://127.0.0.1:{port}", process))
     for base, _process in servers:
-        wait_for(lambda base=base: _reachable(base + "/healthz"), timeout=60, what=f"gunicorn at {base}")
+        wait_for(partial(_reachable, base + "/healthz"), timeout=60, what=f"gunicorn at {base}")
     yield [base for base, _ in servers]
     for _, process in servers:
         os.killpg(process.pid, signal.SIGTERM)
@@ -437,6 +452,7 @@ def two_app_servers(transactional_db, tmp_path):
 def _get_once(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
     """A GET that does not follow redirects, as the first request of a browser's click."""
     parts = urllib.parse.urlsplit(url)
+    assert parts.hostname is not None
     connection_ = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     try:
         connection_.request("GET", parts.path, headers=headers)

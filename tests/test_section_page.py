@@ -54,9 +54,8 @@ def assessment_with_every_question_answered(client, user, n_questions: int) -> A
     """A new assessment on a one-section toolkit of n questions, every one answered through the page."""
     toolkit_load(content=content_with(n_questions, f"v{n_questions}"))
     assessment = assessment_create(owner=user, details=dict(DETAILS))
-    data: dict[str, object] = {f"q{i}": [f"Answer to q{i}.", "a", ["a", "b"]][i % 3] for i in range(n_questions)} | {
-        "continue": ""
-    }
+    data: dict[str, object] = {f"q{i}": [f"Answer to q{i}.", "a", ["a", "b"]][i % 3] for i in range(n_questions)}
+    data["continue"] = ""
     response = client.post(reverse("section", args=[assessment.pk, 1]), data)
     assert response.status_code == 302, "every answer should have been accepted"
     assert assessment.answers.count() == n_questions

@@ -73,7 +73,9 @@ def test_a_huge_email_is_truncated_to_fit(client, db):
 def test_password_reset_request_and_completion_are_recorded(client, alice):
     client.post(reverse("password_reset"), {"email": "alice@example.org"})
     run_queued_tasks()
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    found = re.search(r"http://testserver(/accounts/reset/\S+)", str(mail.outbox[0].body))
+    assert found is not None
+    link = found.group(1)
     form_url = client.get(link)["Location"]
     client.post(form_url, {"new_password1": "a-new-passphrase-1", "new_password2": "a-new-passphrase-1"})
     assert _kinds() == ["reset_requested", "reset_completed"]
@@ -111,6 +113,7 @@ def test_admin_lists_filters_and_searches_but_cannot_change(staff_client, alice)
     page = staff_client.get(url, by_day).content.decode()
     assert "alice@example.org" in page and "charlie@example.org" in page
     event = SecurityEvent.objects.first()
+    assert event is not None
     assert staff_client.get(reverse("admin:accounts_securityevent_add")).status_code == 403
     assert staff_client.get(reverse("admin:accounts_securityevent_delete", args=[event.pk])).status_code == 403
     response = staff_client.post(reverse("admin:accounts_securityevent_change", args=[event.pk]), {"email": "x"})

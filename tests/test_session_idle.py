@@ -18,8 +18,8 @@ SIGNED_OUT_MESSAGE = (
 )
 
 
-def _signed_in_client(email: str = "alice@example.org", **options: object) -> Client:
-    client = Client(**options)
+def _signed_in_client(email: str = "alice@example.org", *, enforce_csrf_checks: bool = False) -> Client:
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
     client.get(reverse("login"))  # sets the CSRF cookie, for clients that check it
     credentials = {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
     assert client.post(reverse("login"), credentials).status_code == 302

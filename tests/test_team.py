@@ -27,7 +27,9 @@ def _invite(client: Client, assessment, email: str, role: str = "editor"):
 def _emailed_link(to: str) -> str:
     run_queued_tasks()
     (message,) = [m for m in mail.outbox if m.to == [to]]
-    return re.search(r"http://testserver(/\S+)", message.body).group(1)
+    found = re.search(r"http://testserver(/\S+)", str(message.body))
+    assert found is not None
+    return found.group(1)
 
 
 def test_owner_adds_someone_with_an_account_at_once_and_they_are_told(alice_client, assessment, charlie):

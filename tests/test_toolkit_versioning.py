@@ -41,15 +41,22 @@ def _question(version: ToolkitVersion, key: str) -> Question:
 # -- A published version refuses every change -----------------------------------------
 
 
-def _first_rows(version: ToolkitVersion) -> dict[str, object]:
+ContentRow = ToolkitVersion | Section | Question | WorkingExample | Resource | IntroductionTopic
+
+
+def _first_rows(version: ToolkitVersion) -> dict[str, ContentRow]:
     section = version.sections.get(number=1)
+    question = section.questions.first()
+    resource = section.resources.first()
+    topic = version.introduction_topics.first()
+    assert question is not None and resource is not None and topic is not None
     return {
         "version": version,
         "section": section,
-        "question": section.questions.first(),
+        "question": question,
         "example": section.working_example,
-        "resource": section.resources.first(),
-        "topic": version.introduction_topics.first(),
+        "resource": resource,
+        "topic": topic,
     }
 
 
@@ -157,11 +164,16 @@ def _break(draft: ToolkitVersion, how: str) -> None:
     s1 = draft.sections.get(number=1)
     q = s1.questions.first()
     choice = Question.objects.filter(section__version=draft, answer_type="multiple_choice").first()
+    assert q is not None and choice is not None
     if how == "duplicate key":
-        q.key = draft.sections.get(number=2).questions.first().key
+        other = draft.sections.get(number=2).questions.first()
+        assert other is not None
+        q.key = other.key
         q.save()
     elif how == "duplicate number":
-        q.number = draft.sections.get(number=2).questions.first().number
+        other = draft.sections.get(number=2).questions.first()
+        assert other is not None
+        q.number = other.number
         q.save()
     elif how == "no questions":
         s1.questions.all().delete()
@@ -181,7 +193,9 @@ def _break(draft: ToolkitVersion, how: str) -> None:
     elif how == "no sections":
         draft.sections.all().delete()
     elif how == "moved, not renumbered":
-        question_move(question=s1.questions.order_by("order").last(), position=1)
+        last = s1.questions.order_by("order").last()
+        assert last is not None
+        question_move(question=last, position=1)
     else:
         raise AssertionError(how)
 

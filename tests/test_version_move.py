@@ -14,6 +14,7 @@ import re
 import pytest
 from django.urls import reverse
 from docx import Document
+from docx.text.paragraph import Paragraph
 
 from accounts.models import User
 from assessments.models import Answer, AnswerRevision, Assessment, Membership, Role, SectionCompletion
@@ -300,10 +301,16 @@ def test_the_pdf_prints_kept_answers_under_their_heading(alice_client, moved):
     assert accessibility_findings(response.content) == []
 
 
+def style_name(paragraph: Paragraph) -> str | None:
+    """A Word paragraph's style name (python-docx gives every paragraph one, the default if no other)."""
+    assert paragraph.style is not None
+    return paragraph.style.name
+
+
 def test_the_word_copy_prints_kept_answers_under_their_heading(alice_client, moved):
     response = download_report(alice_client, reverse("assessment_report_docx", args=[moved.pk]))
     document = Document(io.BytesIO(response.content))
-    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    paragraphs = [(style_name(p), p.text) for p in document.paragraphs]
     start = paragraphs.index(("Heading 2", KEPT_HEADING))
     end = paragraphs.index(("Heading 2", "Action plan and review"))
     kept = paragraphs[start:end]

@@ -6,7 +6,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from django.conf import settings
@@ -46,7 +48,10 @@ def worker(transactional_db, tmp_path):
     assert process.returncode == 0, output
 
 
-def _wait_for(condition, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+T = TypeVar("T")
+
+
+def _wait_for(condition: Callable[[], T], timeout: float = 20.0) -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if result := condition():
@@ -67,7 +72,9 @@ def test_password_reset_email_is_sent_by_the_worker_process(worker, client, alic
     assert "To: alice@example.org" in email
     _wait_for(lambda: DBTaskResult.objects.filter(status="SUCCESSFUL").exists())
 
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", email).group(1)
+    found = re.search(r"http://testserver(/accounts/reset/\S+)", email)
+    assert found is not None
+    link = found.group(1)
     form_url = client.get(link)["Location"]
     new_password = PASSWORD + "-changed"
     response = client.post(form_url, {"new_password1": new_password, "new_password2": new_password})

@@ -25,7 +25,15 @@ from accounts.models import User
 from assessments.models import Answer, AnswerRevision, Assessment, Membership, Role
 from assessments.services import answer_save, assessment_create, section_answers_save
 from tests.conftest import DETAILS, PASSWORD, client_for, join_as, make_workshop
-from tests.helpers import answer_for, at_once, error_summary, hidden_inputs, run_queued_tasks, sign_in
+from tests.helpers import (
+    ClientResponse,
+    answer_for,
+    at_once,
+    error_summary,
+    hidden_inputs,
+    run_queued_tasks,
+    sign_in,
+)
 from workshops import codes, services
 from workshops.models import JoinCodeFailure, Participant, ReportsZip, Workshop
 from workshops.services import deletion_plan, guest_create, workshop_close, workshop_join
@@ -35,7 +43,20 @@ def _participant(workshop: Workshop, name: str) -> Participant:
     return Participant.objects.select_related("user", "assessment").get(workshop=workshop, user__display_name=name)
 
 
-def _answer_json(client: Client, assessment: Assessment, key: str, value: object, base: int):
+def _assessment(participant: Participant) -> Assessment:
+    """The participant's assessment (theirs, or their group's), which every participant here has."""
+    assert participant.assessment is not None, f"{participant.user.display_name} has no assessment"
+    return participant.assessment
+
+
+def _found(pattern: str, page: str, flags: int = 0) -> str:
+    """The first group of pattern's first match in the page, which must have one."""
+    found = re.search(pattern, page, flags)
+    assert found is not None, f"{pattern!r} is not on the page"
+    return found[1]
+
+
+def _answer_json(client: Client, assessment: Assessment, key: str, value: object, base: int) -> ClientResponse:
     return client.post(
         reverse("answer_save", args=[assessment.pk, key]),
         {"value": value, "base_version": base, "client_id": f"{key}-{base}-{abs(hash(str(value)))}"},
@@ -145,8 +166,9 @@ def test_joining_with_the_right_code_lands_a_guest_in_their_own_assessment(works
     assert response["Location"] == reverse("assessment_task_list", args=[participant.assessment_id])
     guest = participant.user
     assert participant.guest and not guest.has_usable_password() and guest.email.endswith("@guest.invalid")
-    assert participant.assessment.owner == guest
-    assert participant.assessment.toolkit_version == workshop.toolkit_version
+    assessment = _assessment(participant)
+    assert assessment.owner == guest
+    assert assessment.toolkit_version == workshop.toolkit_version
     # The trainer may open it, read-only; the participant sees their task list.
     assert Membership.objects.get(assessment=participant.assessment, user=tara).role == Role.VIEWER
     task_list = client.get(response["Location"]).content.decode()
@@ -256,7 +278,7 @@ def test_a_join_page_sent_twice_at_the_same_moment_makes_one_guest(tara, toolkit
     data = _join_page(workshop)
     url = reverse("join_code", args=[workshop.join_code])
     responses = at_once(2, lambda _i: Client().post(url, data))
-    assert [getattr(r, "status_code", r) for r in responses] == [302, 302]
+    assert [r.status_code for r in responses] == [302, 302]
     assert Participant.objects.filter(workshop=workshop).count() == 1
     assert Assessment.objects.exclude(owner=tara).count() == 1
 
@@ -305,7 +327,7 @@ def test_an_existing_user_joins_with_their_own_account(workshop, alice, alice_cl
     assert response.status_code == 302
     participant = _participant(workshop, "Alice Owner")
     assert participant.user == alice and not participant.guest
-    assert participant.assessment.owner == alice
+    assert _assessment(participant).owner == alice
 
 
 @override_settings(WORKSHOP_JOIN_FAILURE_LIMIT=5)
@@ -351,7 +373,7 @@ def _idle_too_long(client: Client) -> None:
 
 def test_a_guest_signed_out_for_being_idle_carries_on_from_the_sign_in_page_with_their_text(workshop):
     client, response = join_as(workshop, "Sam")
-    assessment = Participant.objects.get(workshop=workshop).assessment
+    assessment = _assessment(Participant.objects.get(workshop=workshop))
     section = reverse("section", args=[assessment.pk, 1])
     assert client.get(section).status_code == 200
     _idle_too_long(client)
@@ -465,8 +487,8 @@ def test_each_participant_starts_with_a_copy_of_the_case_study(tara, toolkit_ver
         # Written through the services: the participant's first version, with its history.
         revision = AnswerRevision.objects.filter(answer__assessment=participant.assessment).first()
         assert revision is not None and revision.author == participant.user and revision.version == 1
-        assert participant.assessment.title == f"{workshop.name}: {participant.user.display_name}"
-        assert participant.assessment.owner == participant.user
+        assert _assessment(participant).title == f"{workshop.name}: {participant.user.display_name}"
+        assert _assessment(participant).owner == participant.user
     # The case study itself is untouched.
     assert Answer.objects.filter(assessment=case, version=1).count() == len(values)
 
@@ -487,7 +509,7 @@ def test_group_members_edit_one_assessment_with_the_conflict_rules(group_worksho
     second, _r = join_as(group_workshop, "Ben", group=red.pk)
     ann, ben = _participant(group_workshop, "Ann"), _participant(group_workshop, "Ben")
     assert ann.assessment_id == ben.assessment_id
-    assessment = ann.assessment
+    assessment = _assessment(ann)
     assert assessment.owner == ann.user
     assert Membership.objects.get(assessment=assessment, user=ben.user).role == Role.EDITOR
     # Both start from version 0; the second save is refused as a conflict, not written over.
@@ -520,14 +542,18 @@ def _join_many(workshop: Workshop, how_many: int) -> None:
         participant = workshop_join(workshop=workshop, user=guest)
         if n % 2:
             answer_save(
-                assessment=participant.assessment, question=question, value=f"Answer {n}", base_version=0, user=guest
+                assessment=_assessment(participant),
+                question=question,
+                value=f"Answer {n}",
+                base_version=0,
+                user=guest,
             )
 
 
 def test_the_dashboard_shows_everyone_against_every_section(workshop, tara):
     client_a, response = join_as(workshop, "Ann")
     join_as(workshop, "Ben")
-    assessment = _participant(workshop, "Ann").assessment
+    assessment = _assessment(_participant(workshop, "Ann"))
     _answer_json(client_a, assessment, "s1_problem", "Words", 0)
     page = client_for(tara).get(reverse("workshop_dashboard", args=[workshop.pk])).content.decode()
     assert "2 of 30 people have joined" in page
@@ -588,7 +614,7 @@ def test_the_progress_fragment_answers_304_until_something_changes(workshop, tar
         unchanged = trainer.get(url, HTTP_IF_NONE_MATCH=etag)
     assert unchanged.status_code == 304 and unchanged.content == b""
     assert len(context.captured_queries) <= 4  # session, user, the workshop, the fingerprint
-    _answer_json(client_a, _participant(workshop, "Ann").assessment, "s1_problem", "New words", 0)
+    _answer_json(client_a, _assessment(_participant(workshop, "Ann")), "s1_problem", "New words", 0)
     changed = trainer.get(url, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
     join_as(workshop, "Ben")
@@ -610,7 +636,7 @@ def test_trainer_a_gets_404_on_trainer_bs_workshop(workshop, trevor):
 def test_side_by_side_shows_answers_only_after_reveal_and_names_only_when_chosen(workshop, tara):
     for name, words in (("Ann", "Ann's answer about housing"), ("Ben", "Ben's answer about transport")):
         client, _r = join_as(workshop, name)
-        _answer_json(client, _participant(workshop, name).assessment, "s1_problem", words, 0)
+        _answer_json(client, _assessment(_participant(workshop, name)), "s1_problem", words, 0)
     join_as(workshop, "Cat")  # has not answered
     trainer = client_for(tara)
     url = reverse("workshop_question", args=[workshop.pk, "s1_problem"])
@@ -635,7 +661,7 @@ def test_the_csv_has_a_row_per_assessment_and_question_and_no_formulas(workshop,
     dangerous = ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tTabbed"]
     questions = list(workshop.toolkit_version.sections.get(number=1).questions.filter(answer_type="long_text"))
     client, _r = join_as(workshop, "=Evil Name")
-    assessment = _participant(workshop, "=Evil Name").assessment
+    assessment = _assessment(_participant(workshop, "=Evil Name"))
     for question, value in zip(questions, dangerous, strict=False):
         saved = _answer_json(client, assessment, question.key, value + " end", 0)
         assert saved.status_code == 200, (question.key, saved.content)
@@ -676,7 +702,7 @@ def _run_until_zip_is_made(limit: int = 20) -> None:
 def test_the_reports_zip_is_built_by_the_worker_from_the_reports(workshop, tara):
     for name in ("Ann", "Ben"):
         client, _r = join_as(workshop, name)
-        _answer_json(client, _participant(workshop, name).assessment, "s1_problem", f"{name} wrote this", 0)
+        _answer_json(client, _assessment(_participant(workshop, name)), "s1_problem", f"{name} wrote this", 0)
     trainer = client_for(tara)
     url = reverse("workshop_reports_zip", args=[workshop.pk])
     first = trainer.get(url)
@@ -705,7 +731,7 @@ def test_the_reports_zip_is_built_by_the_worker_from_the_reports(workshop, tara)
 
 def test_closing_read_only_stops_every_change_and_editable_keeps_them(workshop, tara):
     client, response = join_as(workshop, "Ann")
-    assessment = _participant(workshop, "Ann").assessment
+    assessment = _assessment(_participant(workshop, "Ann"))
     trainer = client_for(tara)
     assert trainer.post(reverse("workshop_close", args=[workshop.pk]), {"read_only": "yes"}).status_code == 302
     refused = _answer_json(client, assessment, "s1_problem", "After closing", 0)
@@ -744,16 +770,16 @@ def test_deletion_removes_exactly_what_was_listed_and_tells_who_it_said(
     unrelated = assessment_create(owner=tara, details={**DETAILS, "title": "Tara's own work"})
     trainer = client_for(tara)
     page = trainer.get(reverse("workshop_delete", args=[workshop.pk])).content.decode()
-    deleted_list = re.search(r'id="will-be-deleted">(.*?)</ul>', page, re.S)[1]
-    kept_list = re.search(r'id="will-be-kept">(.*?)</ul>', page, re.S)[1]
-    told_list = re.search(r'id="will-be-told">(.*?)</ul>', page, re.S)[1]
-    assert gus.assessment.title in deleted_list and "Gus&#x27;s own assessment" in deleted_list
+    deleted_list = _found(r'id="will-be-deleted">(.*?)</ul>', page, re.S)
+    kept_list = _found(r'id="will-be-kept">(.*?)</ul>', page, re.S)
+    told_list = _found(r'id="will-be-told">(.*?)</ul>', page, re.S)
+    assert _assessment(gus).title in deleted_list and "Gus&#x27;s own assessment" in deleted_list
     assert "the account of Gus Guest" in deleted_list
-    assert kay.assessment.title in kept_list and ali.assessment.title in kept_list
-    assert kay.assessment.title not in deleted_list
+    assert _assessment(kay).title in kept_list and _assessment(ali).title in kept_list
+    assert _assessment(kay).title not in deleted_list
     assert "kay@example.org" in told_list and "alice@example.org" in told_list and "guest.invalid" not in told_list
     plan = deletion_plan(workshop)
-    digest = re.search(r'name="plan" value="([0-9a-f]+)"', page)[1]
+    digest = _found(r'name="plan" value="([0-9a-f]+)"', page)
     assert digest == plan.digest
 
     with django_capture_on_commit_callbacks(execute=True):  # the emails are queued once the deletion commits
@@ -776,7 +802,7 @@ def test_deletion_refuses_when_someone_joined_since_the_page_was_shown(workshop,
     join_as(workshop, "Ann")
     trainer = client_for(tara)
     page = trainer.get(reverse("workshop_delete", args=[workshop.pk])).content.decode()
-    digest = re.search(r'name="plan" value="([0-9a-f]+)"', page)[1]
+    digest = _found(r'name="plan" value="([0-9a-f]+)"', page)
     join_as(workshop, "Ben")
     response = trainer.post(reverse("workshop_delete", args=[workshop.pk]), {"plan": digest}, follow=True)
     assert "Something changed since this page was shown" in response.content.decode()

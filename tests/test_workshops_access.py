@@ -9,6 +9,8 @@ participant (a guest who joined it), trainer (who runs it), other_trainer (a tra
 runs other workshops), staff (an administrator who is not a trainer).
 """
 
+from collections.abc import Mapping
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
@@ -41,7 +43,7 @@ NOT_ALLOWED = dict.fromkeys(ROLES, 405)
 SIGNED_IN = {"anonymous": "sign-in", **dict.fromkeys(ROLES[1:], "ok")}
 
 # URL name -> (what a GET gets, what a POST gets), per role.
-MATRIX: dict[str, tuple[dict[str, object], dict[str, object]]] = {
+MATRIX: dict[str, tuple[Mapping[str, object], Mapping[str, object]]] = {
     "workshop_list": (ANY_TRAINER, GET_ONLY_POST),
     "workshop_new": (ANY_TRAINER, ANY_TRAINER),
     "workshop_dashboard": (TRAINER_ONLY, GET_ONLY_POST),

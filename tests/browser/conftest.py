@@ -8,12 +8,15 @@ reports a violation on any page it opened.
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
+from accounts.models import User
 from tests.browser.chromium import launch_chromium, missing_chromium_message
 
 
@@ -46,7 +49,7 @@ def _csp_violations(context: BrowserContext) -> list[str]:
 
 
 @contextmanager
-def _checked_context(browser: Browser, live_server, **options) -> Iterator[BrowserContext]:
+def _checked_context(browser: Browser, live_server: LiveServer, **options: Any) -> Iterator[BrowserContext]:
     context = browser.new_context(base_url=live_server.url, **options)
     context.set_default_timeout(10_000)
     violations = _csp_violations(context)
@@ -56,30 +59,30 @@ def _checked_context(browser: Browser, live_server, **options) -> Iterator[Brows
 
 
 @pytest.fixture
-def context(browser, live_server) -> Iterator[BrowserContext]:
+def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
     with _checked_context(browser, live_server) as context:
         yield context
 
 
 @pytest.fixture
-def second_context(browser, live_server) -> Iterator[BrowserContext]:
+def second_context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
     """Another browser, for a second person working at the same time."""
     with _checked_context(browser, live_server) as context:
         yield context
 
 
 @pytest.fixture
-def page(context) -> Page:
+def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
 @pytest.fixture
-def no_js_page(browser, live_server) -> Iterator[Page]:
+def no_js_page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     with _checked_context(browser, live_server, java_script_enabled=False) as context:
         yield context.new_page()
 
 
-def sign_in_context(context: BrowserContext, live_server, user) -> None:
+def sign_in_context(context: BrowserContext, live_server: LiveServer, user: User) -> None:
     """Give the browser a session for `user`, as if they had signed in."""
     client = Client()
     client.force_login(user)

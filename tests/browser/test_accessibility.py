@@ -24,7 +24,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, ViewportSize, expect
+from pytest_django.live_server_helper import LiveServer
 
 from accounts.middleware import LAST_ACTIVITY
 from accounts.models import DataExport, User
@@ -43,7 +44,9 @@ from tests.browser.conftest import _csp_violations, sign_in_context
 from tests.conftest import DETAILS
 from tests.helpers import answer_for, make_content_editor, run_queued_tasks
 from tests.versions import publish_revised_version, publish_version
+from toolkit_content.models import ToolkitVersion
 from toolkit_content.services import version_create_draft
+from workshops.models import Workshop
 
 pytestmark = pytest.mark.browser
 
@@ -58,7 +61,7 @@ STRUCTURE_RULES = ["heading-order", "page-has-heading-one", "landmark-one-main",
 ALWAYS_RUN = ["target-size"]
 # Every page type is scanned on a desktop and on a phone: 375 CSS pixels is the width of
 # the most common phones, where GOV.UK Frontend switches to its narrow layout.
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
+VIEWPORTS: dict[str, ViewportSize] = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
 
 NOT_PAGES = {
     "logout": "POST only; redirects to the start page",
@@ -92,10 +95,10 @@ NOT_PAGES = {
 class World:
     page: Page
     context: BrowserContext
-    live_server: object
-    alice: object
+    live_server: LiveServer
+    alice: User
     assessment: Assessment
-    viewport: dict | None = None
+    viewport: ViewportSize | None = None
 
     def sign_in(self) -> None:
         sign_in_context(self.context, self.live_server, self.alice)
@@ -112,8 +115,15 @@ def _signed_in(path: Callable[[World], str]) -> Callable[[World], None]:
     return visit
 
 
+def _section_page(number: int) -> Callable[[World], None]:
+    return _signed_in(lambda world: world.url(f"sections/{number}/"))
+
+
 def _anonymous(path: str) -> Callable[[World], None]:
-    return lambda world: world.page.goto(path)
+    def visit(world: World) -> None:
+        world.page.goto(path)
+
+    return visit
 
 
 def _submit_empty(path: str, button: str, *, signed_in: bool = False) -> Callable[[World], None]:
@@ -218,7 +228,9 @@ def _report_preparing(*, javascript: bool) -> Callable[[World], None]:
         else:
             # axe cannot run where JavaScript is off: the page is opened in a browser without
             # JavaScript, and what it shows there is scanned here, without its scripts.
-            context = world.context.browser.new_context(base_url=world.live_server.url, java_script_enabled=False)
+            browser = world.context.browser
+            assert browser is not None
+            context = browser.new_context(base_url=world.live_server.url, java_script_enabled=False)
             context.set_default_timeout(10_000)
             violations = _csp_violations(context)
             sign_in_context(context, world.live_server, world.alice)
@@ -434,7 +446,7 @@ def _server_error(world: World) -> None:
     world.page.set_content(render_to_string("500.html"))
 
 
-def _workshop(world: World, **overrides: object):
+def _workshop(world: World, *, group_names: list[str] | None = None, **overrides: object) -> Workshop:
     """Alice as a trainer with a workshop; two guests joined, one has answered 1.1."""
     from django.contrib.auth.models import Group
 
@@ -442,7 +454,7 @@ def _workshop(world: World, **overrides: object):
     from workshops.services import guest_create, workshop_join
 
     world.alice.groups.add(Group.objects.get_or_create(name="Trainers")[0])
-    workshop = make_workshop(world.alice, world.assessment.toolkit_version, **overrides)
+    workshop = make_workshop(world.alice, world.assessment.toolkit_version, group_names=group_names, **overrides)
     groups = list(workshop.groups.all())
     question = world.assessment.toolkit_version.sections.get(number=1).questions.get(key="s1_problem")
     for n, name in enumerate(("Priya Participant", "Olu Participant")):
@@ -451,6 +463,7 @@ def _workshop(world: World, **overrides: object):
             workshop=workshop, user=guest, group_id=groups[n % len(groups)].pk if groups else None
         )
         if n == 0:
+            assert participant.assessment is not None
             answer_save(
                 assessment=participant.assessment,
                 question=question,
@@ -461,9 +474,9 @@ def _workshop(world: World, **overrides: object):
     return workshop
 
 
-def _trainer_page(path: str, **overrides: object) -> Callable[[World], None]:
+def _trainer_page(path: str, *, group_names: list[str] | None = None, **overrides: object) -> Callable[[World], None]:
     def visit(world: World) -> None:
-        workshop = _workshop(world, **overrides)
+        workshop = _workshop(world, group_names=group_names, **overrides)
         world.sign_in()
         world.page.goto(path.format(id=workshop.pk, code=workshop.join_code))
 
@@ -496,14 +509,16 @@ def _workshop_errors(path: str, button: str) -> Callable[[World], None]:
     return visit
 
 
-def _join_page(*, signed_in: bool = False, **overrides: object) -> Callable[[World], None]:
+def _join_page(
+    *, signed_in: bool = False, group_names: list[str] | None = None, **overrides: object
+) -> Callable[[World], None]:
     """The join page of someone else's workshop (Alice joins it, or a signed-out visitor)."""
 
     def visit(world: World) -> None:
         from tests.conftest import make_trainer, make_workshop
 
         trainer = make_trainer("tara@example.org", "Tara Trainer")
-        workshop = make_workshop(trainer, world.assessment.toolkit_version, **overrides)
+        workshop = make_workshop(trainer, world.assessment.toolkit_version, group_names=group_names, **overrides)
         if signed_in:
             world.sign_in()
         world.page.goto(f"/join/{workshop.join_code}/")
@@ -613,7 +628,7 @@ SCANNED: dict[str, dict[str, Callable[[World], None]]] = {
         "summary-errors": _summary_too_long,
     },
     "section": {
-        **{f"section-{n}": _signed_in(lambda w, n=n: w.url(f"sections/{n}/")) for n in (1, 2, 3, 4)},
+        **{f"section-{n}": _section_page(n) for n in (1, 2, 3, 4)},
         "section-errors": _section_too_long,
         **{f"section-autosave-{state}": _autosave(state) for state in ("conflict", "too-long", "signed-out")},
     },
@@ -749,7 +764,9 @@ def test_every_named_url_is_scanned():
 
 
 @pytest.fixture
-def world(page, context, live_server, alice, toolkit_version) -> World:
+def world(
+    page: Page, context: BrowserContext, live_server: LiveServer, alice: User, toolkit_version: ToolkitVersion
+) -> World:
     assessment = assessment_create(owner=alice, details=dict(DETAILS))
     for number in (1, 3):
         section = toolkit_version.sections.get(number=number)

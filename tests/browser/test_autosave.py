@@ -15,6 +15,7 @@ from assessments.models import Answer, AnswerRevision, Assessment, Membership, R
 from tests.browser.conftest import sign_in_context
 from tests.browser.flows import question_field
 from tests.conftest import PASSWORD
+from tests.helpers import author_name
 from toolkit_content.models import Question
 
 pytestmark = pytest.mark.browser
@@ -66,6 +67,13 @@ def stored(assessment: Assessment, question: Question) -> Answer | None:
     return Answer.objects.filter(assessment=assessment, question=question).first()
 
 
+def saved(assessment: Assessment, question: Question) -> Answer:
+    """The stored answer to a question that has one."""
+    answer = stored(assessment, question)
+    assert answer is not None, f"no answer to {question.key} is stored"
+    return answer
+
+
 def test_typing_is_saved_without_pressing_a_button_and_survives_a_reload(
     page: Page, context, live_server, alice, assessment, question
 ):
@@ -92,7 +100,7 @@ def test_typing_is_saved_without_pressing_a_button_and_survives_a_reload(
     field.press_sequentially(" in Eastgate.")
     expect(base(page, question)).to_have_value("2")
     expect(status(page, question)).to_have_text(SAVED)
-    assert stored(assessment, question).text == "Rents are rising in Eastgate."
+    assert saved(assessment, question).text == "Rents are rising in Eastgate."
 
     page.reload()
     expect(question_field(page, question)).to_have_value("Rents are rising in Eastgate.")
@@ -114,7 +122,7 @@ def test_the_save_buttons_work_after_autosave(page: Page, context, live_server, 
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
     expect(page.get_by_text("Saved by the button.")).to_be_visible()
-    assert stored(assessment, question).text == "Saved by the button."
+    assert saved(assessment, question).text == "Saved by the button."
 
 
 def test_text_changed_back_to_how_the_page_started_is_saved_by_the_buttons(
@@ -130,7 +138,7 @@ def test_text_changed_back_to_how_the_page_started_is_saved_by_the_buttons(
     field.fill("")
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
-    assert stored(assessment, question).text == ""
+    assert saved(assessment, question).text == ""
 
 
 def test_leaving_the_box_saves_at_once_and_choices_save_when_chosen(
@@ -142,7 +150,7 @@ def test_leaving_the_box_saves_at_once_and_choices_save_when_chosen(
     page.keyboard.press("Tab")
     # Well inside the 2-second pause that saves while someone is still in the box.
     expect(base(page, question)).to_have_value("1", timeout=1500)
-    assert stored(assessment, question).text == "Left at once."
+    assert saved(assessment, question).text == "Left at once."
 
     dimensions = toolkit_version.sections.get(number=1).questions.get(key="s1_dimensions")
     group = question_field(page, dimensions)
@@ -151,7 +159,7 @@ def test_leaving_the_box_saves_at_once_and_choices_save_when_chosen(
     group.get_by_label(dimensions.choices[0]["label"], exact=True).check()
     expect(base(page, dimensions)).to_have_value("2", timeout=1500)
     expect(status(page, dimensions)).to_have_text(SAVED)
-    assert set(stored(assessment, dimensions).selected) == {c["value"] for c in dimensions.choices[:2]}
+    assert set(saved(assessment, dimensions).selected) == {c["value"] for c in dimensions.choices[:2]}
 
 
 def test_text_typed_offline_is_kept_and_saved_when_back_online(
@@ -170,7 +178,7 @@ def test_text_typed_offline_is_kept_and_saved_when_back_online(
     page.clock.pause_at(page.evaluate("Date.now()") + 10)
     context.set_offline(False)
     expect(status(page, question)).to_have_text(SAVED)
-    assert stored(assessment, question).text == "Typed on a train."
+    assert saved(assessment, question).text == "Typed on a train."
     assert drafts(page) == []
 
 
@@ -190,7 +198,7 @@ def test_text_typed_offline_on_a_closed_page_is_restored_and_saved(
     expect(question_field(page, question)).to_have_value("Typed before the battery ran out.")
     restored = re.compile(r"^Restored text you had not saved \(typed at \d\d:\d\d\)\. Saved at \d\d:\d\d$")
     expect(status(page, question)).to_have_text(restored)
-    assert stored(assessment, question).text == "Typed before the battery ran out."
+    assert saved(assessment, question).text == "Typed before the battery ran out."
     assert drafts(page) == []
 
 
@@ -212,10 +220,10 @@ def test_a_kept_draft_from_an_older_version_asks_which_answer_to_keep(
     expect(panel.get_by_role("heading", name=re.compile(r"^Bob Editor changed this answer at"))).to_be_focused()
     expect(panel).to_contain_text("Bob's text.")
     expect(question_field(page, question)).to_have_value("Alice's offline text.")
-    assert stored(assessment, question).text == "Bob's text."  # nothing saved until Alice chooses
+    assert saved(assessment, question).text == "Bob's text."  # nothing saved until Alice chooses
     page.get_by_role("button", name="Keep my answer").click()
     expect(status(page, question)).to_have_text(SAVED)
-    assert stored(assessment, question).text == "Alice's offline text."
+    assert saved(assessment, question).text == "Alice's offline text."
 
 
 ALICES = "Alice's <em>answer</em>."
@@ -245,7 +253,7 @@ def two_editors_in_conflict(page: Page, context, second_context, live_server, al
 
 def history(assessment: Assessment, question: Question) -> list[tuple[str, str]]:
     revisions = AnswerRevision.objects.filter(answer__assessment=assessment, answer__question=question)
-    return [(r.author.display_name, r.text) for r in revisions.order_by("version").select_related("author")]
+    return [(author_name(r), r.text) for r in revisions.order_by("version").select_related("author")]
 
 
 def test_two_editors_keep_my_answer(page, context, second_context, live_server, alice, bob, assessment, question):
@@ -254,7 +262,7 @@ def test_two_editors_keep_my_answer(page, context, second_context, live_server, 
     expect(status(bobs_page, question)).to_have_text(SAVED)
     expect(bobs_page.locator(".app-conflict")).to_have_count(0)
     expect(base(bobs_page, question)).to_have_value("2")
-    answer = stored(assessment, question)
+    answer = saved(assessment, question)
     assert (answer.text, answer.version, answer.updated_by) == ("Bob's answer.", 2, bob)
     assert history(assessment, question) == [("Alice Owner", ALICES), ("Bob Editor", "Bob's answer.")]
     assert drafts(bobs_page) == []
@@ -268,14 +276,14 @@ def test_two_editors_use_their_answer(page, context, second_context, live_server
     expect(bobs_page.locator(".app-conflict")).to_have_count(0)
     expect(base(bobs_page, question)).to_have_value("1")
     assert drafts(bobs_page) == []
-    answer = stored(assessment, question)
+    answer = saved(assessment, question)
     assert (answer.text, answer.version) == (ALICES, 1)
     assert history(assessment, question) == [("Alice Owner", ALICES)]
     # Bob's page carries on from Alice's version: his next change is saved, not refused.
     bobs_page.keyboard.press("Control+End")
     bobs_page.keyboard.type(" Agreed.")
     expect(base(bobs_page, question)).to_have_value("2")
-    assert stored(assessment, question).text == f"{ALICES} Agreed."
+    assert saved(assessment, question).text == f"{ALICES} Agreed."
 
 
 def test_two_editors_combine_them(page, context, second_context, live_server, alice, bob, assessment, question):
@@ -285,11 +293,11 @@ def test_two_editors_combine_them(page, context, second_context, live_server, al
     expect(field).to_be_focused()
     panel = bobs_page.locator(".app-conflict")
     expect(panel).to_contain_text(ALICES)  # still in view while Bob writes
-    assert stored(assessment, question).text == ALICES
+    assert saved(assessment, question).text == ALICES
     field.fill(f"{ALICES} Bob's answer.")
     expect(status(bobs_page, question)).to_have_text(SAVED)
     expect(base(bobs_page, question)).to_have_value("2")
-    assert stored(assessment, question).text == f"{ALICES} Bob's answer."
+    assert saved(assessment, question).text == f"{ALICES} Bob's answer."
     bobs_page.get_by_role("button", name="Hide their answer").click()
     expect(panel).to_have_count(0)
     expect(field).to_be_focused()
@@ -312,7 +320,7 @@ def test_the_forms_own_conflict_page_still_works_with_javascript(
     page.get_by_label("Keep my answer (in the box below").check()
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
-    assert stored(assessment, question).text == "Alice's text, reconsidered."
+    assert saved(assessment, question).text == "Alice's text, reconsidered."
 
 
 def test_signed_out_mid_edit_keeps_the_text_until_signed_in_again(
@@ -343,7 +351,7 @@ def test_signed_out_mid_edit_keeps_the_text_until_signed_in_again(
     expect(page).to_have_url(re.compile(re.escape(section_path) + "$"))
     expect(question_field(page, question)).to_have_value("Typed after the session ended.")
     expect(status(page, question)).to_have_text(re.compile(r"^Restored text you had not saved .*Saved at \d\d:\d\d$"))
-    assert stored(assessment, question).text == "Typed after the session ended."
+    assert saved(assessment, question).text == "Typed after the session ended."
     assert drafts(page) == []
 
 
@@ -367,7 +375,7 @@ def test_too_long_an_answer_shows_the_servers_message_and_waits_for_a_change(
     field.fill("x" * 20_000)
     expect(status(page, question)).to_have_text(SAVED)
     expect(page.locator(f"#div_id_{question.key}")).not_to_have_class(re.compile("govuk-form-group--error"))
-    assert len(stored(assessment, question).text) == 20_000
+    assert len(saved(assessment, question).text) == 20_000
 
 
 def test_autosave_works_without_local_storage(page: Page, context, live_server, alice, assessment, question):
@@ -383,7 +391,7 @@ def test_autosave_works_without_local_storage(page: Page, context, live_server, 
     )
     context.set_offline(False)
     expect(status(page, question)).to_have_text(SAVED)
-    assert stored(assessment, question).text == "No storage here."
+    assert saved(assessment, question).text == "No storage here."
 
 
 def test_drafts_older_than_30_days_or_already_saved_are_dropped(
@@ -412,7 +420,7 @@ def test_drafts_older_than_30_days_or_already_saved_are_dropped(
     expect(question_field(page, second)).to_have_value("Already saved.")
     assert drafts(page) == []
     assert stored(assessment, question) is None
-    assert stored(assessment, second).version == 1
+    assert saved(assessment, second).version == 1
 
 
 def test_a_save_whose_answer_was_lost_is_sent_again_and_applied_once(
@@ -437,7 +445,7 @@ def test_a_save_whose_answer_was_lost_is_sent_again_and_applied_once(
     expect(status(page, question)).to_have_text(SAVED)
     assert len(sent) == 2 and sent[0] == sent[1]  # the same client id, value and version
     expect(base(page, question)).to_have_value("1")
-    answer = stored(assessment, question)
+    answer = saved(assessment, question)
     assert (answer.text, answer.version) == ("Sent twice, saved once.", 1)
     assert drafts(page) == []
 
@@ -460,4 +468,4 @@ def test_leaving_the_page_straight_after_typing_saves_the_text(
     deadline = time.monotonic() + 5
     while stored(assessment, question) is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert stored(assessment, question).text == "Typed, then off to the task list."
+    assert saved(assessment, question).text == "Typed, then off to the task list."

@@ -195,7 +195,9 @@ def test_invalid_submission_focuses_the_error_summary_and_links_to_fields(page: 
     assert links.all_inner_texts() == expected
     for name in expected:
         page.get_by_role("link", name=name).click()
-        target = page.get_by_role("link", name=name).get_attribute("href").lstrip("#")
+        href = page.get_by_role("link", name=name).get_attribute("href")
+        assert href is not None
+        target = href.lstrip("#")
         assert page.evaluate("document.activeElement.id") == target
 
     # A section answer over the limit: the same pattern, and the typed text is kept.

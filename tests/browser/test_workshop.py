@@ -23,6 +23,7 @@ ANSWERS = {
 
 def _scan_at_both_widths(page: Page) -> None:
     original = page.viewport_size
+    assert original is not None
     for viewport in VIEWPORTS.values():
         page.set_viewport_size(viewport)
         assert_no_axe_violations(page)
