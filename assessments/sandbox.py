@@ -7,7 +7,8 @@ text nobody foresaw must not take the worker (or the host) down with it. The chi
 - gets RLIMIT_AS: its address space may grow by at most `memory_bytes` beyond what it
   inherited at the fork, so an allocation past that fails (MemoryError in Python);
 - runs at a lower CPU priority (nice), so web requests win the CPU from any render;
-- is killed by the parent when `wall_seconds` pass (a render waiting on nothing forever).
+- is killed by the parent when `wall_seconds` pass (a render waiting on nothing forever),
+  and by the kernel if the parent ends first (a worker stopped mid-render).
 
 Forking (not spawning) keeps what the parent has loaded: WeasyPrint, its fonts and caches,
 so a render starts at once. The child never touches the parent's database connection:
@@ -15,6 +16,7 @@ it gets what it needs as arguments and returns bytes through a pipe, then leaves
 os._exit, which runs no clean-up that could talk to the database on the parent's behalf.
 """
 
+import ctypes
 import os
 import pickle
 import resource
@@ -30,6 +32,8 @@ from typing import Any
 CHILD_NICENESS = 10
 # How often the parent looks at the child: its result, its memory, the clock.
 POLL_SECONDS = 0.01
+# prctl(2): the signal the kernel sends this process when its parent thread ends.
+PR_SET_PDEATHSIG = 1
 # A child that crashes with its address space this close to its allowance was stopped by it.
 NEAR_THE_LIMIT = 0.8
 
@@ -77,9 +81,20 @@ def _address_space() -> int:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _child(write_fd: int, fn: Callable[..., Any], args: tuple, limits: Limits) -> None:
+def _die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this child if its parent (the worker) ends first: a worker stopped
+    mid-render must not leave a render running on, holding a copy of its database socket.
+    Linux's PR_SET_PDEATHSIG; a parent already gone before it took effect ends the child here."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _child(write_fd: int, fn: Callable[..., Any], args: tuple, limits: Limits, parent_pid: int) -> None:
     outcome: tuple[str, Any]
     try:
+        _die_with_parent(parent_pid)
         os.nice(CHILD_NICENESS)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a render stopped by SIGXCPU leaves no core file
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 2))
@@ -123,10 +138,11 @@ def run_limited(fn: Callable[..., Any], *args: Any, limits: Limits) -> tuple[Any
     start_size = _address_space()
     read_fd, write_fd = os.pipe()
     started = time.monotonic()
+    parent_pid = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read_fd)
-        _child(write_fd, fn, args, limits)
+        _child(write_fd, fn, args, limits, parent_pid)
     os.close(write_fd)
     chunks: list[bytes] = []
     timed_out = False

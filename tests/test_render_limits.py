@@ -3,9 +3,13 @@ that says why, and keeps its preview and data export."""
 
 import os
 import signal
+import subprocess
+import sys
 import time
 
+import psutil
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from assessments.models import Assessment, ReportRender
@@ -102,6 +106,39 @@ def test_a_refusal_reaches_the_parent_as_it_was_raised():
 def test_the_child_runs_at_a_lower_cpu_priority_than_the_web():
     niceness, _ = run_limited(os.nice, 0, limits=GENEROUS)
     assert niceness >= os.nice(0) + 10
+
+
+# A worker that renders a report that never ends, telling the test its render child's pid.
+_WORKER_MID_RENDER = """
+import os, sys
+from assessments.sandbox import Limits, run_limited
+
+def render_for_ever(pid_file):
+    with open(pid_file, "w") as out:
+        out.write(str(os.getpid()))
+    while True:
+        pass
+
+run_limited(render_for_ever, sys.argv[1], limits=Limits(cpu_seconds=60, memory_bytes=2**29, wall_seconds=60))
+"""
+
+
+def test_a_render_never_outlives_its_worker(tmp_path):
+    pid_file = tmp_path / "render.pid"
+    worker = subprocess.Popen([sys.executable, "-c", _WORKER_MID_RENDER, str(pid_file)], cwd=settings.BASE_DIR)
+    try:
+        deadline = time.monotonic() + 30
+        while not (pid_file.exists() and pid_file.read_text()):
+            assert time.monotonic() < deadline and worker.poll() is None, "the render did not start"
+            time.sleep(0.05)
+        render = psutil.Process(int(pid_file.read_text()))
+        assert render.is_running()
+    finally:
+        worker.kill()  # stopped mid-render, as a supervisor may stop it
+        worker.wait()
+    # The render ends with it (and is reaped by init), instead of running on to its limits.
+    gone, _alive = psutil.wait_procs([render], timeout=5)
+    assert gone, "the render outlived its worker"
 
 
 def test_the_child_leaves_the_parents_database_connection_working(assessment):
