@@ -13,8 +13,6 @@ from hiat_site.forms import PlainTextField, gds_helper
 
 DISPLAY_NAME_MAX_LENGTH = 150
 NAME_HINT = "Shown to people you work with and on your reports."
-
-
 NEW_PASSWORD_HINT = "At least 10 characters. Avoid common words and passwords."
 _EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.org"
 

@@ -89,9 +89,11 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        signed_out = User.objects.filter(pk=self.request.session.get(SIGNED_OUT_USER) or 0, is_active=True).first()
-        if signed_out is not None and not signed_out.has_usable_password():
-            context["signed_out_guest"] = signed_out
+        signed_out_id = self.request.session.get(SIGNED_OUT_USER)
+        if signed_out_id is not None:
+            signed_out = User.objects.filter(pk=signed_out_id, is_active=True).first()
+            if signed_out is not None and not signed_out.has_usable_password():
+                context["signed_out_guest"] = signed_out
         return context
 
 

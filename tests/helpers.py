@@ -5,12 +5,15 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.middleware import LAST_ACTIVITY
 from accounts.models import User
 from assessments.models import AnswerRevision
 from toolkit_content.models import Question, Section
@@ -293,3 +296,10 @@ def at_once(count: int, work: Callable[[int], T]) -> list[T]:
         if isinstance(result, BaseException):
             raise result
     return cast(list[T], results)
+
+
+def idle_too_long(client: Client) -> None:
+    """Make the client's session look untouched for longer than the idle limit (30 minutes)."""
+    session = client.session
+    session[LAST_ACTIVITY] = (timezone.now() - timedelta(minutes=31)).isoformat()
+    session.save()

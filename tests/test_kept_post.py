@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.keep_post import KEEP_FOR, KEPT_POST
-from accounts.middleware import LAST_ACTIVITY, SIGNED_IN_AT, SIGNED_OUT_USER
+from accounts.middleware import SIGNED_IN_AT, SIGNED_OUT_USER
 from accounts.models import User
 from assessments.models import Assessment, Membership, Role
 from tests.conftest import PASSWORD
-from tests.helpers import details_post_data, error_summary, section_post_data
+from tests.helpers import details_post_data, error_summary, idle_too_long, section_post_data
 
 SAVED_MESSAGE = "Signed in again. What you typed has been saved."
 
@@ -36,18 +36,12 @@ def _sign_in(client: Client, email: str, next_url: str = ""):
     return client.post(login, {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": _csrf(client)})
 
 
-def _idle_too_long(client: Client) -> None:
-    session = client.session
-    session[LAST_ACTIVITY] = (timezone.now() - timedelta(minutes=31)).isoformat()
-    session.save()
-
-
 def _browser_left_idle(email: str, page: str) -> Client:
     """A browser signed in as `email` with `page` open, then left for longer than the idle limit."""
     client = Client(enforce_csrf_checks=True)
     assert _sign_in(client, email).status_code == 302
     assert client.get(page).status_code == 200
-    _idle_too_long(client)
+    idle_too_long(client)
     return client
 
 
@@ -247,7 +241,7 @@ def test_kept_text_for_an_answer_someone_changed_meanwhile_asks_which_to_keep(as
     client = Client(enforce_csrf_checks=True)
     assert _sign_in(client, "alice@example.org").status_code == 302
     shown = section_page_data(client, page)
-    _idle_too_long(client)
+    idle_too_long(client)
     _post_after_the_limit(client, page, shown | {"s1_problem": "Alice typed this before the limit", "later": ""})
     # While Alice is away, Bob answers the same question.
     bob_client = Client()

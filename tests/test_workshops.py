@@ -20,7 +20,6 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
-from accounts.middleware import LAST_ACTIVITY
 from accounts.models import User
 from assessments.models import Answer, AnswerRevision, Assessment, Membership, Role
 from assessments.services import answer_save, assessment_create, section_answers_save
@@ -31,6 +30,7 @@ from tests.helpers import (
     at_once,
     error_summary,
     hidden_inputs,
+    idle_too_long,
     run_queued_tasks,
     sign_in,
 )
@@ -365,18 +365,12 @@ def test_a_guest_gets_back_in_on_the_same_browser_after_their_session_ends(works
     assert "_auth_user_id" not in stranger.session
 
 
-def _idle_too_long(client: Client) -> None:
-    session = client.session
-    session[LAST_ACTIVITY] = (timezone.now() - timedelta(minutes=31)).isoformat()
-    session.save()
-
-
 def test_a_guest_signed_out_for_being_idle_carries_on_from_the_sign_in_page_with_their_text(workshop):
     client, response = join_as(workshop, "Sam")
     assessment = _assessment(Participant.objects.get(workshop=workshop))
     section = reverse("section", args=[assessment.pk, 1])
     assert client.get(section).status_code == 200
-    _idle_too_long(client)
+    idle_too_long(client)
     # They press "Save and continue" after the limit: the text is kept, they are asked to sign in.
     sent = client.post(section, {"s1_problem": "Typed while listening to the trainer", "continue": ""})
     assert sent.status_code == 302 and sent["Location"].startswith(reverse("login"))
@@ -422,7 +416,7 @@ def test_only_a_guest_signed_out_on_this_browser_is_offered_the_way_back(alice):
     # Someone with a password signed out for being idle signs in as usual.
     client = client_for(alice)
     client.get(reverse("assessment_list"))
-    _idle_too_long(client)
+    idle_too_long(client)
     assert client.get(reverse("assessment_list")).status_code == 302
     assert "Carry on with your workshop" not in client.get(reverse("login")).content.decode()
 
